@@ -1,0 +1,41 @@
+# Xiangzhi — the two commands of the README are `make run` and `make test`; the rest are parts.
+SHELL := /bin/bash
+export PATH := $(HOME)/.local/bin:$(PATH)
+export UV_PYTHON_DOWNLOADS := never
+UV_RUN := uv run --frozen
+
+.DEFAULT_GOAL := help
+.PHONY: help deps run stop test lint format stack-up stack-status stack-down
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+deps: ## install what is missing (uv, PostgreSQL, Java/Maven and the Kafka jars, Python packages)
+	@deploy/local/bootstrap.sh
+
+run: deps ## bring the whole platform up here and print its URL; Ctrl-C (or make stop) ends it
+	@$(UV_RUN) xiangzhi-stack run
+
+stop: ## stop a platform started with make run
+	@$(UV_RUN) xiangzhi-stack stop
+
+test: deps ## run every test against the real Kafka and PostgreSQL (started when needed)
+	@$(UV_RUN) pytest
+
+lint: deps ## ruff (lint and format) and mypy --strict
+	@$(UV_RUN) ruff check .
+	@$(UV_RUN) ruff format --check .
+	@$(UV_RUN) mypy
+
+format: ## apply ruff's fixes and formatting
+	@$(UV_RUN) ruff check --fix .
+	@$(UV_RUN) ruff format .
+
+stack-up: deps ## start Kafka (KRaft) and PostgreSQL; returns when both answer (reuses a running stack)
+	@$(UV_RUN) xiangzhi-stack up
+
+stack-status: ## show the stack's processes by pid and whether they answer
+	@$(UV_RUN) xiangzhi-stack status --check
+
+stack-down: ## stop exactly the processes the launcher started
+	@$(UV_RUN) xiangzhi-stack down

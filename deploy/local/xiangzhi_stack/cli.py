@@ -1,0 +1,173 @@
+"""``xiangzhi-stack``: bring the local stack (and the platform) up, look at it, take it down."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from collections.abc import Callable
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import kafka, lifecycle, platform, postgres, procs, topics
+from .config import StackSettings
+
+app = typer.Typer(help="The Xiangzhi local stack: Apache Kafka (KRaft) and PostgreSQL, natively.")
+console = Console(stderr=True)
+
+
+def _fail_on_stack_error(fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except procs.StackError as exc:
+        console.print(f"[red]✗[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def install() -> None:
+    """Install what is missing: PostgreSQL (apt) and the Kafka jars (Maven)."""
+
+    def run() -> None:
+        settings = StackSettings()
+        console.print(f"PostgreSQL binaries: {postgres.install()}")
+        console.print(f"Kafka {settings.kafka_version} jars: {kafka.ensure_jars(settings)}")
+
+    _fail_on_stack_error(run)
+
+
+@app.command()
+def up() -> None:
+    """Start Kafka and PostgreSQL (a second call reuses what runs); return when both answer."""
+    _fail_on_stack_error(lambda: _up(StackSettings()))
+
+
+def _up(settings: StackSettings) -> None:
+    lifecycle.up(settings, say=_ok)
+
+
+def _ok(message: str) -> None:
+    console.print(f"[green]✓[/green] {message}")
+
+
+@app.command()
+def status(
+    as_exit_code: Annotated[
+        bool, typer.Option("--check", help="exit 1 unless everything answers")
+    ] = False,
+) -> None:
+    """Show what runs, by pid, and whether it answers."""
+    settings = StackSettings()
+    table = Table("component", "pid", "address", "answers")
+    healthy = True
+
+    k = procs.running(settings.run_dir, kafka.NAME)
+    k_answer = "-"
+    if k is not None:
+        try:
+            info = asyncio.run(kafka.describe(settings.kafka_bootstrap))
+            k_answer = f"{len(info['brokers'])} broker(s), topics: {', '.join(info['topics'])}"  # type: ignore[arg-type]
+        except Exception as exc:  # any client failure is what status must report
+            k_answer, healthy = f"no: {exc}", False
+    else:
+        healthy = False
+    table.add_row("kafka", str(k.pid) if k else "stopped", settings.kafka_bootstrap, k_answer)
+
+    pg = procs.running(settings.run_dir, postgres.NAME)
+    pg_answer = "-"
+    if pg is not None:
+        try:
+            pg_answer = "PostgreSQL " + asyncio.run(postgres.server_version(settings))
+        except Exception as exc:  # any client failure is what status must report
+            pg_answer, healthy = f"no: {exc}", False
+    else:
+        healthy = False
+    table.add_row(
+        "postgres",
+        str(pg.pid) if pg else "stopped",
+        f"{settings.host}:{settings.postgres_port}",
+        pg_answer,
+    )
+    for name, record in platform.service_status(settings).items():
+        table.add_row(name, str(record.pid) if record else "stopped", "", "")
+    Console().print(table)
+    if as_exit_code and not healthy:
+        raise typer.Exit(1)
+
+
+@app.command()
+def down() -> None:
+    """Stop the services, Kafka and PostgreSQL that this launcher started (by pid)."""
+    lifecycle.down(StackSettings(), say=console.print)
+
+
+@app.command()
+def run() -> None:
+    """Bring the whole platform up, print its URL, and run until Ctrl-C (or `make stop`)."""
+    settings = StackSettings()
+    stop_requested = False
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    started_stack = False
+    try:
+        started_stack = lifecycle.up(settings, say=_ok)
+        services = platform.start_services(settings)
+    except procs.StackError as exc:
+        console.print(f"[red]✗[/red] {exc}")
+        platform.stop_services(settings)
+        raise typer.Exit(1) from exc
+    for name, port in services.items():
+        console.print(f"[green]✓[/green] {name} on http://{settings.host}:{port}")
+    gateway_port = services.get(platform.GATEWAY, settings.gateway_port)
+    Console().print(
+        f"\nXiangzhi is up: [bold]http://{settings.host}:{gateway_port}[/bold]  (Ctrl-C to stop)"
+    )
+    while not stop_requested:
+        for name, record in platform.service_status(settings).items():
+            if name in services and record is None:
+                console.print(
+                    f"[red]✗[/red] {name} stopped; see {settings.log_dir / (name + '.log')}"
+                )
+                stop_requested = True
+        time.sleep(0.5)
+    console.print("stopping…")
+    platform.stop_services(settings)
+    if started_stack:
+        lifecycle.down(settings, say=console.print)
+
+
+@app.command()
+def stop() -> None:
+    """Stop a platform started with `run` (from another terminal): services and stack."""
+    down()
+
+
+@app.command(name="topics")
+def create_topics() -> None:
+    """Create the services' topics from settings (used by docker-compose's init job too)."""
+    created = asyncio.run(topics.ensure_service_topics(StackSettings()))
+    console.print(f"created: {', '.join(created) or 'none (all exist)'}")
+
+
+@app.command()
+def env() -> None:
+    """Print the variables that point a shell (or the tests) at the running stack."""
+    settings = StackSettings()
+    sys.stdout.write(
+        f"XZ_TEST_KAFKA_BOOTSTRAP={settings.kafka_bootstrap}\n"
+        f"XZ_TEST_POSTGRES_DSN={settings.postgres_dsn()}\n"
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,99 @@
+"""The services and the gateway, each a uvicorn process started against the local stack."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import time
+
+import httpx
+
+from . import procs
+from .config import PROJECT_ROOT, StackSettings
+
+GATEWAY = "gateway"
+
+
+def existing_services(settings: StackSettings) -> dict[str, int]:
+    """Every service whose package is installed, the gateway last (it fronts the others)."""
+    wanted = {**settings.service_ports, GATEWAY: settings.gateway_port}
+    return {
+        name: port
+        for name, port in wanted.items()
+        if importlib.util.find_spec(name) is not None
+        and importlib.util.find_spec(f"{name}.app") is not None
+    }
+
+
+def _record_name(service: str) -> str:
+    return f"service-{service}"
+
+
+def _service_env(settings: StackSettings, service: str, port: int) -> dict[str, str]:
+    prefix = service.upper()
+    env = dict(os.environ)
+    env.update(
+        {
+            f"{prefix}_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+            f"{prefix}_POSTGRES_DSN": settings.postgres_dsn(service),
+            f"{prefix}_HTTP_HOST": settings.host,
+            f"{prefix}_HTTP_PORT": str(port),
+        }
+    )
+    for upstream, upstream_port in settings.service_ports.items():
+        env[f"GATEWAY_{upstream.upper()}_URL"] = f"http://{settings.host}:{upstream_port}"
+    return env
+
+
+def start_services(settings: StackSettings, timeout: float = 60.0) -> dict[str, int]:
+    """Start (or reuse) every existing service; return when each answers /health."""
+    services = existing_services(settings)
+    for name, port in services.items():
+        if procs.running(settings.run_dir, _record_name(name)) is not None:
+            continue
+        procs.spawn(
+            settings.run_dir,
+            _record_name(name),
+            [
+                *(sys.executable, "-m", "uvicorn", f"{name}.app:create_app", "--factory"),
+                *("--host", settings.host, "--port", str(port), "--no-access-log"),
+            ],
+            log=settings.log_dir / f"{name}.log",
+            marker=f"{name}.app:create_app",
+            env=_service_env(settings, name, port),
+            cwd=PROJECT_ROOT,
+        )
+    deadline = time.monotonic() + timeout
+    for name, port in services.items():
+        url = f"http://{settings.host}:{port}/health"
+        while True:
+            record = procs.running(settings.run_dir, _record_name(name))
+            if record is None:
+                log = settings.log_dir / f"{name}.log"
+                raise procs.StackError(f"service {name} exited:\n{procs.tail(log)}")
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise procs.StackError(f"service {name} did not answer {url} in {timeout}s")
+            time.sleep(0.2)
+    return services
+
+
+def stop_services(settings: StackSettings) -> list[str]:
+    stopped = []
+    # The gateway first, so nothing new is routed to a service that is going away.
+    for name in [GATEWAY, *settings.service_ports]:
+        if procs.stop(settings.run_dir, _record_name(name), timeout=20.0):
+            stopped.append(name)
+    return stopped
+
+
+def service_status(settings: StackSettings) -> dict[str, procs.ProcessRecord | None]:
+    return {
+        name: procs.running(settings.run_dir, _record_name(name))
+        for name in [*settings.service_ports, GATEWAY]
+    }

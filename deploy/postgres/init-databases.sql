@@ -1,0 +1,6 @@
+-- One database per service, as the local launcher creates them (deploy/local/xiangzhi_stack/postgres.py).
+CREATE DATABASE grid;
+CREATE DATABASE party;
+CREATE DATABASE economy;
+CREATE DATABASE livelihood;
+CREATE DATABASE gateway;

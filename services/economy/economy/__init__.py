@@ -1,0 +1,1 @@
+"""集体经济: collective contracts, clearing, income, co-operatives and enterprises."""

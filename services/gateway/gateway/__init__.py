@@ -1,0 +1,1 @@
+"""The public entry: identity, village scoping, routing and county views."""

@@ -1,0 +1,12 @@
+"""Settings of the grid service (env prefix GRID_)."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+from xiangzhi.settings import ServiceSettings
+
+
+class GridSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GRID_", extra="ignore")
+
+    service_name: str = "grid"

@@ -1,0 +1,1 @@
+"""民生: public works, environment remediation and practical things done."""

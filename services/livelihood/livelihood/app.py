@@ -1,0 +1,12 @@
+"""The livelihood service's composition root."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from xiangzhi.app import create_app as kit_create_app
+
+from .settings import LivelihoodSettings
+
+
+def create_app() -> FastAPI:
+    return kit_create_app(LivelihoodSettings())

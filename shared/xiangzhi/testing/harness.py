@@ -1,0 +1,252 @@
+"""The test harness: the real Kafka and PostgreSQL for integration tests, no I/O for unit tests.
+
+Where the servers come from, in order:
+  (a) ``XZ_TEST_KAFKA_BOOTSTRAP`` and ``XZ_TEST_POSTGRES_DSN`` name running servers;
+  (b) a reachable Docker engine: testcontainers starts ``apache/kafka`` (KRaft) and ``postgres``;
+  (c) otherwise the project's local launcher starts them natively (``deploy/local``).
+Each test gets its own database and its own topics, with unique names, so tests run in any order.
+
+Loaded by pytest through the ``pytest11`` entry point of the kit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from xiangzhi.kafka_admin import RETAIN_FOREVER, delete_topics, ensure_topics
+
+KAFKA_IMAGE = "apache/kafka:4.1.1"
+POSTGRES_IMAGE = "postgres:15"
+
+INTEGRATION_FIXTURES = {"stack", "pg_dsn", "pg", "make_topic", "kafka_bootstrap"}
+
+
+@dataclass(frozen=True)
+class Stack:
+    kafka_bootstrap: str
+    postgres_dsn: str  # a superuser's DSN to the maintenance database
+    origin: str  # "env", "testcontainers" or "local"
+
+    def dsn_for(self, database: str) -> str:
+        head, _, _ = self.postgres_dsn.rpartition("/")
+        return f"{head}/{database}"
+
+
+# ---------------------------------------------------------------- markers and the no-I/O rule
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test ``unit`` or ``integration``; a test that is neither is a collection error."""
+    for item in items:
+        uses_stack = bool(INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())))
+        in_unit_dir = f"{os.sep}unit{os.sep}" in str(item.path)
+        if uses_stack and not item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.integration)
+        elif in_unit_dir and not item.get_closest_marker("unit"):
+            item.add_marker(pytest.mark.unit)
+        if item.get_closest_marker("unit") and item.get_closest_marker("integration"):
+            raise pytest.UsageError(f"{item.nodeid}: a test is unit or integration, not both")
+        if not (item.get_closest_marker("unit") or item.get_closest_marker("integration")):
+            raise pytest.UsageError(
+                f"{item.nodeid}: mark it unit (no I/O) or integration (uses the stack fixtures)"
+            )
+
+
+class NetworkAccessInUnitTestError(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_do_no_io(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit test that opens a network connection fails: domain logic is pure."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise NetworkAccessInUnitTestError(f"{request.node.nodeid} opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+# ---------------------------------------------------------------- where the servers come from
+
+
+def _from_env() -> Stack | None:
+    kafka = os.environ.get("XZ_TEST_KAFKA_BOOTSTRAP")
+    dsn = os.environ.get("XZ_TEST_POSTGRES_DSN")
+    if kafka and dsn:
+        return Stack(kafka, dsn, "env")
+    if kafka or dsn:
+        raise pytest.UsageError(
+            "set both XZ_TEST_KAFKA_BOOTSTRAP and XZ_TEST_POSTGRES_DSN, or neither"
+        )
+    return None
+
+
+def docker_engine_reachable() -> bool:
+    if os.environ.get("XZ_TEST_NO_DOCKER"):
+        return False
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        client.ping()
+        client.close()
+        return True
+    except Exception:  # no engine, no socket, no permission: all mean "not here"
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_containers(stack: ExitStack) -> Stack:
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.postgres import PostgresContainer
+    from xiangzhi_stack.config import StackSettings
+    from xiangzhi_stack.kafka import container_env, describe
+
+    settings = StackSettings()
+    # The broker must advertise the address the tests reach it at, so the host port is fixed
+    # before the container starts.
+    port = _free_port()
+    kafka = DockerContainer(KAFKA_IMAGE).with_bind_ports(9092, port)
+    env = {
+        **container_env(settings),
+        "KAFKA_LISTENERS": "PLAINTEXT://:9092,CONTROLLER://:9093",
+        "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://127.0.0.1:{port}",
+        "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@localhost:9093",
+    }
+    for key, value in env.items():
+        kafka.with_env(key, value)
+    stack.enter_context(kafka)
+    postgres = PostgresContainer(
+        POSTGRES_IMAGE, username="xiangzhi", password=secrets.token_hex(12), dbname="postgres"
+    )
+    stack.enter_context(postgres)
+    dsn = postgres.get_connection_url(driver=None)
+    bootstrap = f"127.0.0.1:{port}"
+
+    async def until_kafka_answers() -> None:
+        for _ in range(240):
+            try:
+                await describe(bootstrap)
+                return
+            except Exception:  # still booting
+                await asyncio.sleep(0.5)
+        raise RuntimeError("the Kafka container did not answer a metadata request")
+
+    asyncio.run(until_kafka_answers())
+    return Stack(bootstrap, dsn, "testcontainers")
+
+
+def _start_local(stack: ExitStack) -> Stack:
+    from xiangzhi_stack import lifecycle
+    from xiangzhi_stack.config import StackSettings
+
+    settings = StackSettings()
+    started = lifecycle.up(settings)
+    if started and not os.environ.get("XZ_KEEP_STACK"):
+        # Stop what this test run started; a stack that was already up is left as it was.
+        stack.callback(lifecycle.down, settings)
+    return Stack(settings.kafka_bootstrap, settings.postgres_dsn(), "local")
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    """The real Kafka and PostgreSQL for this test session."""
+    with ExitStack() as resources:
+        found = _from_env()
+        if found is None:
+            found = (
+                _start_containers(resources)
+                if docker_engine_reachable()
+                else _start_local(resources)
+            )
+        yield found
+
+
+@pytest.fixture
+def kafka_bootstrap(stack: Stack) -> str:
+    return stack.kafka_bootstrap
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+# ---------------------------------------------------------------- per-test resources
+
+
+@pytest.fixture
+async def pg_dsn(stack: Stack) -> AsyncIterator[str]:
+    """A fresh database of this test's own, dropped afterwards."""
+    name = unique_name("t")
+    admin = await asyncpg.connect(stack.postgres_dsn)
+    try:
+        await admin.execute(f'create database "{name}"')
+    finally:
+        await admin.close()
+    yield stack.dsn_for(name)
+    admin = await asyncpg.connect(stack.postgres_dsn)
+    try:
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pg(pg_dsn: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(pg_dsn)
+    yield conn
+    await conn.close()
+
+
+MakeTopic = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+async def make_topic(stack: Stack) -> AsyncIterator[MakeTopic]:
+    """Create topics with unique names (retention forever, like the services' own)."""
+    created: list[str] = []
+
+    async def make(base: str = "events", *, partitions: int = 3) -> str:
+        name = f"t.{uuid.uuid4().hex[:12]}.{base}"
+        await ensure_topics(
+            stack.kafka_bootstrap,
+            [name],
+            partitions=partitions,
+            replication_factor=1,
+            configs=dict(RETAIN_FOREVER),
+        )
+        created.append(name)
+        return name
+
+    yield make
+    if created:
+        await delete_topics(stack.kafka_bootstrap, created)
+
+
+def project_root() -> Path:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "docker-compose.yml").exists() and (parent / "deploy").is_dir():
+            return parent
+    raise RuntimeError("project root not found above the kit")
