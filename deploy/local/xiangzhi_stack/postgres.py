@@ -46,6 +46,7 @@ def install() -> Path:
         raise procs.StackError(
             "PostgreSQL is not installed; run as root or: sudo apt-get install -y postgresql"
         )
+    print("installing PostgreSQL from Debian's packages (apt-get install postgresql)", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for cmd in (
         ["apt-get", "update", "-qq"],
