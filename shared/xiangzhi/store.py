@@ -1,0 +1,293 @@
+"""The event store: append with optimistic concurrency, the village chain, and the outbox.
+
+One transaction per append: lock the village's chain head, check the stream's version, insert
+the events (hashed onto the chain) and their outbox positions, move the head, NOTIFY the relay.
+A version conflict raises ``ConcurrencyError`` and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from .chain import GENESIS, ChainReport, ChainVerifier, event_hash
+from .db import Connection, Pool, Row
+from .envelope import Envelope
+from .registry import EventPayload
+
+OUTBOX_CHANNEL = "xiangzhi_outbox"
+
+
+class ConcurrencyError(Exception):
+    """The stream moved on since the caller read it: reload, decide again, retry."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(f"stream {stream_id} is at version {actual}, not {expected}")
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+class StreamVillageError(ValueError):
+    """A stream belongs to one village for all of its life."""
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    type: str
+    data: dict[str, Any]
+    event_id: UUID = field(default_factory=uuid4)
+
+    @classmethod
+    def of(cls, payload: EventPayload, event_id: UUID | None = None) -> NewEvent:
+        return cls(payload.event_type, payload.to_data(), event_id or uuid4())
+
+
+@dataclass(frozen=True)
+class EventMeta:
+    """Who and why: carried into the stored ``meta`` and the envelope's extensions."""
+
+    correlation_id: str
+    causation_id: str | None = None
+    actor: str | None = None
+    request_id: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    position: int
+    event_id: UUID
+    stream_id: str
+    version: int
+    village: str
+    type: str
+    data: dict[str, Any]
+    meta: dict[str, Any]
+    recorded_at: datetime
+    chain_seq: int
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> RecordedEvent:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+    def envelope(self, service: str) -> Envelope:
+        return Envelope(
+            id=self.event_id,
+            source=f"/xiangzhi/{service}",
+            type=self.type,
+            subject=self.stream_id,
+            time=self.recorded_at,
+            village=self.village,
+            chainseq=self.chain_seq,
+            streamversion=self.version,
+            correlationid=self.meta.get("correlation_id") or str(self.event_id),
+            causationid=self.meta.get("causation_id"),
+            actor=self.meta.get("actor"),
+            hash=self.hash,
+            prevhash=self.prev_hash,
+            data=self.data,
+        )
+
+
+EVENT_COLUMNS = (
+    "position", "event_id", "stream_id", "version", "village", "type", "data", "meta",
+    "recorded_at", "chain_seq", "prev_hash", "hash",
+)  # fmt: skip
+_COLUMNS = ", ".join(EVENT_COLUMNS)
+
+_INSERT = f"""
+with ins as (
+    insert into events (event_id, stream_id, version, village, type, data, meta, recorded_at,
+                        chain_seq, prev_hash, hash)
+    select * from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[],
+                         $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::bigint[],
+                         $10::text[], $11::text[])
+    returning position
+), outboxed as (
+    insert into outbox (position) select position from ins
+), head as (
+    update chain_heads set chain_seq = $12, hash = $13 where village = $4[1]
+)
+select array_agg(position order by position) as positions, pg_notify('{OUTBOX_CHANNEL}', '')
+from ins
+"""
+
+
+class EventStore:
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+
+    async def append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent | EventPayload],
+        *,
+        village: str,
+        meta: EventMeta,
+    ) -> list[RecordedEvent]:
+        """Append ``events`` to ``stream_id`` if it is at ``expected_version`` (0: new stream)."""
+        new = [e if isinstance(e, NewEvent) else NewEvent.of(e) for e in events]
+        if not new:
+            return []
+        async with self.pool.acquire() as conn, conn.transaction():
+            head = await _lock_chain_head(conn, village)
+            current = await conn.fetchrow(
+                "select version, village from events where stream_id = $1 "
+                "order by version desc limit 1",
+                stream_id,
+            )
+            actual = current["version"] if current else 0
+            if actual != expected_version:
+                raise ConcurrencyError(stream_id, expected_version, actual)
+            if current is not None and current["village"] != village:
+                raise StreamVillageError(
+                    f"stream {stream_id} belongs to village {current['village']}"
+                )
+            recorded = _chain(new, stream_id, expected_version, village, meta.as_dict(), head)
+            try:
+                row = await conn.fetchrow(
+                    _INSERT,
+                    [e.event_id for e in recorded],
+                    [stream_id] * len(recorded),
+                    [e.version for e in recorded],
+                    [village] * len(recorded),
+                    [e.type for e in recorded],
+                    [e.data for e in recorded],
+                    [e.meta for e in recorded],
+                    [e.recorded_at for e in recorded],
+                    [e.chain_seq for e in recorded],
+                    [e.prev_hash for e in recorded],
+                    [e.hash for e in recorded],
+                    recorded[-1].chain_seq,
+                    recorded[-1].hash,
+                )
+            except asyncpg.UniqueViolationError as exc:
+                # The head lock makes this unreachable for versions; it remains the backstop.
+                raise ConcurrencyError(stream_id, expected_version, -1) from exc
+            assert row is not None
+        return [
+            RecordedEvent(**{**e.__dict__, "position": p})
+            for e, p in zip(recorded, row["positions"], strict=True)
+        ]
+
+    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
+        rows = await self.pool.fetch(
+            f"select {_COLUMNS} from events where stream_id = $1 and version >= $2 order by version",
+            stream_id,
+            from_version,
+        )
+        return [RecordedEvent.from_row(r) for r in rows]
+
+    async def read_village(
+        self, village: str, from_seq: int = 1, limit: int | None = None
+    ) -> list[RecordedEvent]:
+        rows = await self.pool.fetch(
+            f"select {_COLUMNS} from events where village = $1 and chain_seq >= $2 "
+            "order by chain_seq limit $3",
+            village,
+            from_seq,
+            limit,
+        )
+        return [RecordedEvent.from_row(r) for r in rows]
+
+    async def villages(self) -> list[str]:
+        return [
+            r["village"]
+            for r in await self.pool.fetch("select village from chain_heads order by 1")
+        ]
+
+    async def verify_village(self, village: str, batch: int = 5000) -> ChainReport:
+        """Recompute the village's chain; the report names the first event that does not match."""
+        verifier = ChainVerifier(village)
+        after = 0
+        while True:
+            rows = await self.pool.fetch(
+                f"select {_COLUMNS} from events where village = $1 and chain_seq > $2 "
+                "order by chain_seq limit $3",
+                village,
+                after,
+                batch,
+            )
+            if not all(verifier.feed(row) for row in rows) or len(rows) < batch:
+                break
+            after = rows[-1]["chain_seq"]
+        head = await self.pool.fetchrow(
+            "select chain_seq, hash from chain_heads where village = $1", village
+        )
+        return verifier.finish(*((head["chain_seq"], head["hash"]) if head else (0, GENESIS)))
+
+
+async def _lock_chain_head(conn: Connection, village: str) -> tuple[int, str]:
+    row = await conn.fetchrow(
+        "select chain_seq, hash from chain_heads where village = $1 for update", village
+    )
+    if row is None:
+        await conn.execute(
+            "insert into chain_heads (village, chain_seq, hash) values ($1, 0, $2) "
+            "on conflict do nothing",
+            village,
+            GENESIS,
+        )
+        row = await conn.fetchrow(
+            "select chain_seq, hash from chain_heads where village = $1 for update", village
+        )
+    assert row is not None
+    return int(row["chain_seq"]), str(row["hash"])
+
+
+def _chain(
+    new: Sequence[NewEvent],
+    stream_id: str,
+    expected_version: int,
+    village: str,
+    meta: dict[str, Any],
+    head: tuple[int, str],
+) -> list[RecordedEvent]:
+    seq, prev = head
+    # Microseconds: what timestamptz keeps, so the hash recomputes from the stored value.
+    now = datetime.now(UTC)
+    out = []
+    for offset, event in enumerate(new, start=1):
+        seq += 1
+        version = expected_version + offset
+        digest = event_hash(
+            prev_hash=prev,
+            chain_seq=seq,
+            event_id=event.event_id,
+            stream_id=stream_id,
+            version=version,
+            village=village,
+            event_type=event.type,
+            data=event.data,
+            meta=meta,
+            recorded_at=now,
+        )
+        out.append(
+            RecordedEvent(
+                position=0,
+                event_id=event.event_id,
+                stream_id=stream_id,
+                version=version,
+                village=village,
+                type=event.type,
+                data=event.data,
+                meta=meta,
+                recorded_at=now,
+                chain_seq=seq,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        prev = digest
+    return out
