@@ -50,6 +50,22 @@ async def delete_topics(bootstrap: str, names: Iterable[str]) -> None:
         await admin.close()
 
 
+async def partitions_of(bootstrap: str, topics: Iterable[str]) -> dict[str, list[int]]:
+    """Each topic's partition numbers, from a metadata request."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    result: dict[str, list[int]] = {}
+    for topic in described:
+        if topic.get("error_code"):
+            raise RuntimeError(f"topic {topic.get('topic')}: error {topic['error_code']}")
+        result[topic["topic"]] = sorted(p["partition"] for p in topic["partitions"])
+    return result
+
+
 async def topic_config(bootstrap: str, name: str) -> dict[str, str]:
     """The topic's effective configuration as the broker reports it."""
     from aiokafka.admin import ConfigResource, ConfigResourceType

@@ -42,7 +42,7 @@ from prometheus_client import Counter, Histogram
 
 from .db import Connection, Pool
 from .envelope import Envelope
-from .kafka_admin import RETAIN_FOREVER, ensure_topics
+from .kafka_admin import RETAIN_FOREVER, ensure_topics, partitions_of
 
 log = structlog.get_logger(__name__)
 
@@ -393,12 +393,8 @@ class ProjectionRunner:
         read = 0
         self._parked_in_rebuild = set()
         try:
-            await consumer.topics()  # fetches the cluster's metadata, partitions included
-            partitions = [
-                TopicPartition(topic, p)
-                for topic in self.projection.topics
-                for p in sorted(consumer.partitions_for_topic(topic) or ())
-            ]
+            layout = await partitions_of(self.bootstrap, self.projection.topics)
+            partitions = [TopicPartition(t, p) for t, parts in layout.items() for p in parts]
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             read += await self._replay_until(
