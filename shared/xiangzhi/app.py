@@ -1,33 +1,130 @@
-"""The app factory: one place where a service's resources are created and released."""
+"""The app factory: the one composition root every service goes through.
+
+Resources are created in the lifespan, never at import: the pool, migrations (the kit's, then
+the service's), the registry check, the outbox relay and the projections; all are stopped in
+reverse order when the app stops.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from . import db, logs, observability, problems
+from .outbox import OutboxRelay
+from .projection import Projection, ProjectionRunner, create_schema
+from .registry import EventRegistry
 from .settings import ServiceSettings
+from .store import EventStore
 
 
-def create_app(settings: ServiceSettings) -> FastAPI:
-    """A FastAPI app whose database pool lives exactly as long as the app (the lifespan)."""
+@dataclass
+class ServiceParts:
+    """What a service brings to the kit: its events, tables, read models and routes."""
+
+    registry: EventRegistry = field(default_factory=EventRegistry)
+    migrations: Sequence[db.Migration] = ()
+    # Built once the settings are known, since topics are settings.
+    projections: Callable[[ServiceSettings], Sequence[Projection]] = lambda settings: ()
+    routers: Sequence[APIRouter] = ()
+    title: str | None = None
+    description: str = ""
+
+
+@dataclass
+class Runtime:
+    """What the lifespan created; routes reach it through ``deps``."""
+
+    settings: ServiceSettings
+    pool: db.Pool
+    store: EventStore
+    registry: EventRegistry
+    projections: dict[str, Projection]
+    runners: dict[str, ProjectionRunner]
+    relay: OutboxRelay | None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+def create_app(settings: ServiceSettings, parts: ServiceParts | None = None) -> FastAPI:
+    parts = parts or ServiceParts()
+    logs.configure(settings.service_name, level=settings.log_level, json=settings.log_json)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = await asyncpg.create_pool(settings.postgres_dsn, min_size=1, max_size=10)
-        app.state.pool = pool
+        parts.registry.check()
+        pool = await db.create_pool(settings.postgres_dsn, max_size=settings.pool_max_size)
+        async with pool.acquire() as conn:
+            await db.migrate(conn, [*db.kit_migrations(), *parts.migrations])
+        projections = {p.name: p for p in parts.projections(settings)}
+        runtime = Runtime(
+            settings=settings,
+            pool=pool,
+            store=EventStore(pool),
+            registry=parts.registry,
+            projections=projections,
+            runners={
+                name: ProjectionRunner(
+                    pool,
+                    settings.kafka_bootstrap,
+                    projection,
+                    group_id=f"{settings.service_name}.{name}",
+                    dlq_replication_factor=settings.replication_factor,
+                )
+                for name, projection in projections.items()
+            },
+            relay=OutboxRelay(
+                settings.postgres_dsn,
+                settings.kafka_bootstrap,
+                service=settings.service_name,
+                topic=settings.topic,
+            )
+            if settings.relay_enabled
+            else None,
+        )
+        for projection in projections.values():
+            # Before the first request: a read must find the tables, even if still empty.
+            await create_schema(pool, projection, projection.schema)
+        app.state.runtime = runtime
+        stop = asyncio.Event()
+        if runtime.relay is not None:
+            runtime.tasks.append(asyncio.create_task(runtime.relay.run(stop), name="relay"))
+        if settings.projections_enabled:
+            for name, runner in runtime.runners.items():
+                runtime.tasks.append(
+                    asyncio.create_task(runner.run(stop), name=f"projection:{name}")
+                )
         try:
             yield
         finally:
+            stop.set()
+            for task in runtime.tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(task, timeout=10)
             await pool.close()
 
-    app = FastAPI(title=f"xiangzhi {settings.service_name}", lifespan=lifespan)
+    app = FastAPI(
+        title=parts.title or f"Xiangzhi {settings.service_name}",
+        description=parts.description,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
+    problems.install(app)
+    observability.install(app, settings.service_name)
+    _operations(app, settings)
+    for router in parts.routers:
+        app.include_router(router)
+    return app
 
+
+def _operations(app: FastAPI, settings: ServiceSettings) -> None:
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:
         """Liveness: the process answers."""
@@ -35,14 +132,19 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     @app.get("/ready", tags=["operations"], response_model=None)
     async def ready(request: Request) -> Any:
-        """Readiness: the service's database accepts queries."""
+        """Readiness: the database answers and every background worker is alive."""
+        runtime: Runtime = request.app.state.runtime
+        checks: dict[str, str] = {}
         try:
-            await request.app.state.pool.fetchval("select 1")
+            await runtime.pool.fetchval("select 1")
+            checks["database"] = "ok"
         except (OSError, asyncpg.PostgresError) as exc:
-            return JSONResponse(
-                {"status": "unavailable", "service": settings.service_name, "reason": str(exc)},
-                status_code=503,
-            )
-        return {"status": "ready", "service": settings.service_name}
-
-    return app
+            checks["database"] = f"unavailable: {exc}"
+        for task in runtime.tasks:
+            checks[task.get_name()] = "stopped" if task.done() else "running"
+        ok = all(v in ("ok", "running") for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "unavailable", "service": settings.service_name,
+             "checks": checks},
+            status_code=200 if ok else 503,
+        )  # fmt: skip

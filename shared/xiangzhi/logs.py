@@ -42,7 +42,9 @@ def configure(service: str, *, level: str = "INFO", json: bool = True) -> None:
 
 
 def _add_service(service: str) -> structlog.types.Processor:
-    def add(logger: object, method: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
+    def add(
+        logger: object, method: str, event: structlog.types.EventDict
+    ) -> structlog.types.EventDict:
         event.setdefault("service", service)
         return event
 

@@ -13,7 +13,6 @@ import contextlib
 import zlib
 from collections.abc import Sequence
 
-import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge

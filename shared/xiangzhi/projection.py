@@ -34,7 +34,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-import asyncpg
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
@@ -410,7 +409,8 @@ class ProjectionRunner:
                 # apply it twice.
                 await conn.execute(
                     "update public.projection_failures set status = 'rebuilt', resolved_at = now() "
-                    "where projection = $1 and status = 'parked' and not (event_id = any($2::uuid[]))",
+                    "where projection = $1 and status = 'parked' "
+                    "and not (event_id = any($2::uuid[]))",
                     self.projection.name,
                     list(self._parked_in_rebuild),
                 )
@@ -529,7 +529,8 @@ async def wait_for(
     delay = 0.002
     while True:
         seen = await pool.fetchval(
-            f"select chainseq from {projection.table('_applied')} where source = $1 and village = $2",
+            f"select chainseq from {projection.table('_applied')} "
+            "where source = $1 and village = $2",
             service,
             village,
         )

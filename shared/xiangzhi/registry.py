@@ -93,7 +93,7 @@ class EventRegistry:
             else:
                 if current not in self._models:
                     chain = " -> ".join(seen)
-                    problems.append(f"gap: {chain} ends at {current!r}, which has no model")
+                    problems.append(f"gap: {chain}, and {current!r} has no model")
         latest: dict[str, int] = {}
         for event_type in self._models:
             family, version = _family_and_version(event_type)

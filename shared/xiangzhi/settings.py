@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,8 +13,23 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XZ_", extra="ignore")
 
     service_name: str
-    environment: str = Field("development", description="development, test or production")
+    environment: Literal["development", "test", "production"] = "development"
     kafka_bootstrap: str = "127.0.0.1:19092"
     postgres_dsn: str = "postgresql://xiangzhi:xiangzhi-local@127.0.0.1:15432/postgres"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    pool_max_size: int = 20
+    # The service's own topic; other services' topics are named by the projections.
+    events_topic: str | None = None
+    relay_enabled: bool = True
+    projections_enabled: bool = True
+    # Per environment, like the topics': 1 on one local broker, 3 in production.
+    replication_factor: int = 1
+    # How long a read that carries a consistency token may wait for the projection.
+    consistency_timeout: float = 5.0
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def topic(self) -> str:
+        return self.events_topic or f"{self.service_name}.events"

@@ -7,7 +7,7 @@ A version conflict raises ``ConcurrencyError`` and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -183,7 +183,8 @@ class EventStore:
 
     async def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
         rows = await self.pool.fetch(
-            f"select {_COLUMNS} from events where stream_id = $1 and version >= $2 order by version",
+            f"select {_COLUMNS} from events where stream_id = $1 and version >= $2 "
+            "order by version",
             stream_id,
             from_version,
         )

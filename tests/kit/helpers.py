@@ -57,8 +57,12 @@ async def republish(bootstrap: str, topic: str, events: list[RecordedEvent]) -> 
         await kafka.stop()
 
 
-async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 20) -> list[ConsumerRecord[bytes, bytes]]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
+async def read_topic(
+    bootstrap: str, topic: str, expected: int, timeout: float = 20
+) -> list[ConsumerRecord[bytes, bytes]]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+    )
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
     try:
@@ -71,7 +75,9 @@ async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float =
     return records
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30, what: str = "") -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool]], timeout: float = 30, what: str = ""
+) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():
         if asyncio.get_running_loop().time() > deadline:

@@ -52,7 +52,8 @@ class LedgerProjection(Projection):
         )
         await conn.execute(
             "insert into village_totals values ($1, 1, $2) on conflict (village) do update "
-            "set events = village_totals.events + 1, amount = village_totals.amount + excluded.amount",
+            "set events = village_totals.events + 1, "
+            "amount = village_totals.amount + excluded.amount",
             event.village,
             Decimal(event.data.get("amount", "0")),
         )
@@ -62,10 +63,14 @@ async def snapshot(conn: Connection, projection: Projection) -> dict[str, list[t
     return {
         "applied_events": [
             tuple(r)
-            for r in await conn.fetch(f"select * from {projection.table('applied_events')} order by 1")
+            for r in await conn.fetch(
+                f"select * from {projection.table('applied_events')} order by 1"
+            )
         ],
         "village_totals": [
             tuple(r)
-            for r in await conn.fetch(f"select * from {projection.table('village_totals')} order by 1")
+            for r in await conn.fetch(
+                f"select * from {projection.table('village_totals')} order by 1"
+            )
         ],
     }

@@ -1,7 +1,7 @@
 """Kit components run as processes of their own, so that a test can kill -9 them.
 
-    python -m tests.kit.processes relay DSN BOOTSTRAP TOPIC [--stall-before-delete]
-    python -m tests.kit.processes ledger DSN BOOTSTRAP TOPIC
+python -m tests.kit.processes relay DSN BOOTSTRAP TOPIC [--stall-before-delete]
+python -m tests.kit.processes ledger DSN BOOTSTRAP TOPIC
 """
 
 from __future__ import annotations

@@ -119,7 +119,9 @@ async def test_a_poison_event_is_parked_and_the_rest_keep_flowing(
 
     # Documented policy: the poison event is parked; later events of its village and of
     # others are applied.
-    totals = dict(await pool.fetch(f"select village, amount from {projection.table('village_totals')}"))
+    totals = dict(
+        await pool.fetch(f"select village, amount from {projection.table('village_totals')}")
+    )
     assert {k: str(v) for k, v in totals.items()} == {A: "5.00", B: "8.00"}
     [parked] = await runner.parked()
     assert parked.event_id == events[1].event_id
@@ -137,7 +139,9 @@ async def test_a_poison_event_is_parked_and_the_rest_keep_flowing(
     await runner.replay(parked.id)
     with pytest.raises(AlreadyResolvedError):
         await runner.replay(parked.id)
-    totals = dict(await pool.fetch(f"select village, amount from {projection.table('village_totals')}"))
+    totals = dict(
+        await pool.fetch(f"select village, amount from {projection.table('village_totals')}")
+    )
     assert {k: str(v) for k, v in totals.items()} == {A: "7.00", B: "8.00"}
     assert await runner.parked() == []
     assert [p.status for p in await runner.parked(status=None)] == ["replayed"]

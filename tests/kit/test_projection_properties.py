@@ -54,9 +54,18 @@ def _records(envelopes: list[Envelope]) -> list[ConsumerRecord[bytes, bytes]]:
         partition = VILLAGES.index(envelope.village)
         records.append(
             ConsumerRecord(
-                TOPIC, partition, offsets[envelope.village], 0, 0, key, value, None,
-                len(key), len(value), tuple(headers),
-            )  # fmt: skip
+                TOPIC,
+                partition,
+                offsets[envelope.village],
+                0,
+                0,
+                key,
+                value,
+                None,
+                len(key),
+                len(value),
+                tuple(headers),
+            )
         )
         offsets[envelope.village] += 1
     return records
@@ -65,7 +74,9 @@ def _records(envelopes: list[Envelope]) -> list[ConsumerRecord[bytes, bytes]]:
 plans = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 100_000)), min_size=1, max_size=40)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(plan=plans, cuts=st.lists(st.integers(1, 40), max_size=8), redeliver=st.data())
 def test_incremental_equals_rebuilt(pg_dsn: str, plan, cuts, redeliver) -> None:
     records = _records(_envelopes(plan))
@@ -73,7 +84,7 @@ def test_incremental_equals_rebuilt(pg_dsn: str, plan, cuts, redeliver) -> None:
     # (what a relay re-publish or a rebalance does).
     batches: list[list[ConsumerRecord[bytes, bytes]]] = []
     start = 0
-    for cut in sorted(set(cuts)) + [len(records)]:
+    for cut in [*sorted(set(cuts)), len(records)]:
         if cut > start:
             batches.append(records[start:cut])
             start = cut

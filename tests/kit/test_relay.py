@@ -1,4 +1,4 @@
-"""The outbox relay on the real PostgreSQL and Kafka, including a kill -9 between produce and delete."""
+"""The outbox relay on the real PostgreSQL and Kafka, with a kill -9 between produce and delete."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ async def test_published_events_parse_with_the_cloudevents_sdk(
     store: EventStore, pg_dsn: str, kafka_bootstrap: str, make_topic
 ) -> None:
     topic = await make_topic("economy.events")
-    [event] = await append_events(store, [(VILLAGES[0], {"amount": "630000.00", "area_mu": "624.16"})])
+    [event] = await append_events(
+        store, [(VILLAGES[0], {"amount": "630000.00", "area_mu": "624.16"})]
+    )
     await publish_all(pg_dsn, kafka_bootstrap, topic)
     [record] = await read_topic(kafka_bootstrap, topic, 1)
     parsed = from_binary(
@@ -60,7 +62,15 @@ async def test_published_events_parse_with_the_cloudevents_sdk(
     assert parsed.get_subject() == event.stream_id
     assert parsed.get_time() == event.recorded_at
     assert parsed.get_data() == {"amount": "630000.00", "area_mu": "624.16"}
-    for name in ("village", "chainseq", "streamversion", "correlationid", "actor", "hash", "prevhash"):
+    for name in (
+        "village",
+        "chainseq",
+        "streamversion",
+        "correlationid",
+        "actor",
+        "hash",
+        "prevhash",
+    ):
         assert parsed.get_extension(name) == str(getattr(original, name)), name
     assert Envelope.from_kafka(record.value, record.headers) == original
 
@@ -133,9 +143,12 @@ async def test_relay_killed_between_produce_and_delete_loses_nothing_and_doubles
     task = asyncio.create_task(runner.run(stop))
 
     async def all_applied() -> bool:
-        return await pool.fetchval(
-            "select coalesce(sum(events), 0) from proj_ledger.village_totals"
-        ) == 250 if await _exists(pool) else False
+        return (
+            await pool.fetchval("select coalesce(sum(events), 0) from proj_ledger.village_totals")
+            == 250
+            if await _exists(pool)
+            else False
+        )
 
     await eventually(all_applied, what="the projection applies all 250 events")
     stop.set()

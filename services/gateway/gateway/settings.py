@@ -10,3 +10,5 @@ class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     service_name: str = "gateway"
+    # The gateway owns no events: nothing to relay.
+    relay_enabled: bool = False

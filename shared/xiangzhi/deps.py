@@ -1,0 +1,76 @@
+"""FastAPI dependencies for routes: ``Annotated`` aliases, so routes say what they need."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request, Response
+
+from . import consistency
+from .app import Runtime
+from .errors import DomainError
+from .projection import wait_for
+from .store import EventMeta, EventStore
+
+
+def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def event_store(request: Request) -> EventStore:
+    return runtime(request).store
+
+
+def event_meta(
+    request: Request,
+    actor: Annotated[str | None, Header(alias="X-Actor", include_in_schema=False)] = None,
+) -> EventMeta:
+    """Who and why, for the events a command appends."""
+    return EventMeta(
+        correlation_id=request.state.correlation_id,
+        causation_id=request.headers.get("X-Causation-ID"),
+        actor=actor,
+        request_id=request.state.request_id,
+    )
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime)]
+StoreDep = Annotated[EventStore, Depends(event_store)]
+MetaDep = Annotated[EventMeta, Depends(event_meta)]
+
+
+class BadTokenError(DomainError):
+    status = 400
+    title = "Invalid consistency token"
+
+
+def consistent_read(projection: str) -> object:
+    """A dependency that waits until ``projection`` has caught up with the caller's token."""
+
+    async def wait(
+        request: Request,
+        response: Response,
+        header: Annotated[str | None, Header(alias=consistency.HEADER)] = None,
+        query: Annotated[str | None, Query(alias="consistency")] = None,
+    ) -> None:
+        token = header or query
+        if not token:
+            return
+        try:
+            positions = consistency.parse(token)
+        except consistency.InvalidTokenError as exc:
+            raise BadTokenError(str(exc), field="consistency") from exc
+        rt = runtime(request)
+        results = await asyncio.gather(
+            *(
+                wait_for(
+                    rt.pool, rt.projections[projection], p.service, p.village, p.chainseq,
+                    timeout=rt.settings.consistency_timeout,
+                )
+                for p in positions
+            )
+        )  # fmt: skip
+        response.headers["X-Consistency"] = "caught-up" if all(results) else "stale"
+
+    return Depends(wait)

@@ -1,0 +1,108 @@
+"""RFC 9457 problem details for every error a service answers with.
+
+Validation failures name each field (``errors[].field`` as a dotted path); a version conflict
+carries the stream's current version; nothing answers with a bare stack trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+
+from .errors import DomainError
+from .store import ConcurrencyError, StreamVillageError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://xiangzhi.org/problems/"
+
+log = structlog.get_logger(__name__)
+
+
+def problem(
+    status: int, title: str, detail: str, *, kind: str, instance: str | None = None, **ext: Any
+) -> JSONResponse:
+    body = {"type": TYPE_BASE + kind, "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update(ext)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def field_errors(errors: Any) -> list[dict[str, str]]:
+    """Pydantic's errors as ``{field, message, type}``, the field as a dotted path."""
+    out = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        out.append(
+            {
+                "field": ".".join(location) or "body",
+                "message": str(error.get("msg", "invalid")),
+                "type": str(error.get("type", "value_error")),
+            }
+        )
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = field_errors(exc.errors())
+        names = ", ".join(e["field"] for e in errors)
+        return problem(
+            422, "The request is not valid", f"Invalid: {names}",
+            kind="validation", instance=request.url.path, errors=errors,
+        )  # fmt: skip
+
+    @app.exception_handler(ValidationError)
+    async def invalid_payload(request: Request, exc: ValidationError) -> JSONResponse:
+        errors = field_errors(exc.errors())
+        names = ", ".join(e["field"] for e in errors)
+        return problem(
+            422, "The request is not valid", f"Invalid: {names}",
+            kind="validation", instance=request.url.path, errors=errors,
+        )  # fmt: skip
+
+    @app.exception_handler(ConcurrencyError)
+    async def conflict(request: Request, exc: ConcurrencyError) -> JSONResponse:
+        return problem(
+            409, "The record changed meanwhile", str(exc),
+            kind="conflict", instance=request.url.path,
+            stream=exc.stream_id, expected_version=exc.expected, current_version=exc.actual,
+        )  # fmt: skip
+
+    @app.exception_handler(StreamVillageError)
+    async def wrong_village(request: Request, exc: StreamVillageError) -> JSONResponse:
+        return problem(404, "Not found", str(exc), kind="not-found", instance=request.url.path)
+
+    @app.exception_handler(DomainError)
+    async def refused(request: Request, exc: DomainError) -> JSONResponse:
+        kind = type(exc).__name__.removesuffix("Error").lower() or "domain"
+        return problem(
+            exc.status, exc.title, exc.detail,
+            kind=kind, instance=request.url.path, **exc.extensions,
+        )  # fmt: skip
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated"}
+        response = problem(
+            exc.status_code, titles.get(exc.status_code, "Request failed"), str(exc.detail),
+            kind=f"http-{exc.status_code}", instance=request.url.path,
+        )  # fmt: skip
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("request.failed", path=request.url.path)
+        return problem(
+            500, "Internal error", "The service failed; the request id names it in the logs.",
+            kind="internal", instance=request.url.path,
+        )  # fmt: skip
