@@ -5,7 +5,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV_RUN := uv run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help deps run stop test lint format stack-up stack-status stack-down
+.PHONY: help deps run stop test lint format bench stack-up stack-status stack-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -39,3 +39,8 @@ stack-status: ## show the stack's processes by pid and whether they answer
 
 stack-down: ## stop exactly the processes the launcher started
 	@$(UV_RUN) xiangzhi-stack down
+
+bench: deps ## the kit's benchmarks, each beside this machine's limits (writes bench/results/)
+	@$(UV_RUN) --group bench python -m bench.appends --commands 20000
+	@$(UV_RUN) python -m bench.relay --events 50000
+	@$(UV_RUN) python -m bench.projection --events 200000

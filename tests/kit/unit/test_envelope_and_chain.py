@@ -7,8 +7,11 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+import rfc8785
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
-from xiangzhi.chain import GENESIS, ChainVerifier, event_hash
+from xiangzhi.chain import GENESIS, ChainVerifier, canonical_json, event_hash
 from xiangzhi.consistency import InvalidTokenError, Position, parse
 from xiangzhi.envelope import Envelope
 
@@ -152,3 +155,27 @@ def test_consistency_tokens_parse_and_refuse_nonsense() -> None:
     ]
     with pytest.raises(InvalidTokenError):
         parse("grid:1411:42")
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_canonical_json_is_rfc8785(value: object) -> None:
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(rfc8785.CanonicalizationError):
+            canonical_json(value)
+        return
+    assert canonical_json(value) == expected

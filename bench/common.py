@@ -1,0 +1,140 @@
+"""What every benchmark shares: the stack, a database of its own, percentiles, the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import uvloop
+from rich.console import Console
+from rich.table import Table
+from xiangzhi import db
+from xiangzhi.kafka_admin import RETAIN_FOREVER, delete_topics, ensure_topics
+
+RESULTS = Path(__file__).resolve().parent / "results"
+console = Console(width=170)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    kafka_bootstrap: str
+    postgres_dsn: str
+
+
+def endpoints() -> Endpoints:
+    """The servers named by XZ_TEST_* variables, or the local stack (started if needed)."""
+    kafka, dsn = os.environ.get("XZ_TEST_KAFKA_BOOTSTRAP"), os.environ.get("XZ_TEST_POSTGRES_DSN")
+    if kafka and dsn:
+        return Endpoints(kafka, dsn)
+    from xiangzhi_stack import lifecycle
+    from xiangzhi_stack.config import StackSettings
+
+    settings = StackSettings()
+    lifecycle.up(settings)
+    return Endpoints(settings.kafka_bootstrap, settings.postgres_dsn())
+
+
+@asynccontextmanager
+async def fresh_database(ep: Endpoints, *, migrate: bool = True) -> AsyncIterator[str]:
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(ep.postgres_dsn)
+    await admin.execute(f'create database "{name}"')
+    await admin.close()
+    dsn = ep.postgres_dsn.rpartition("/")[0] + "/" + name
+    if migrate:
+        conn = await db.connect(dsn)
+        await db.migrate(conn, db.kit_migrations())
+        await conn.close()
+    try:
+        yield dsn
+    finally:
+        admin = await asyncpg.connect(ep.postgres_dsn)
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+        await admin.close()
+
+
+@asynccontextmanager
+async def fresh_topic(ep: Endpoints, base: str, partitions: int = 6) -> AsyncIterator[str]:
+    name = f"bench.{uuid.uuid4().hex[:8]}.{base}"
+    await ensure_topics(
+        ep.kafka_bootstrap, [name], partitions=partitions, replication_factor=1,
+        configs=dict(RETAIN_FOREVER),
+    )  # fmt: skip
+    try:
+        yield name
+    finally:
+        await delete_topics(ep.kafka_bootstrap, [name])
+
+
+def pct(values: Sequence[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+@dataclass
+class Measure:
+    name: str
+    count: int
+    seconds: float
+    latencies_ms: list[float] = field(default_factory=list)
+    unit: str = "events"
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "name": self.name, "count": self.count, "seconds": round(self.seconds, 3),
+            "per_second": round(self.rate, 1), "unit": self.unit,
+        }  # fmt: skip
+        if self.latencies_ms:
+            out |= {
+                "p50_ms": round(pct(self.latencies_ms, 50), 3),
+                "p95_ms": round(pct(self.latencies_ms, 95), 3),
+                "p99_ms": round(pct(self.latencies_ms, 99), 3),
+                "mean_ms": round(statistics.fmean(self.latencies_ms), 3),
+            }
+        return out
+
+
+def report(title: str, rows: list[tuple[Measure, Measure | None, str]]) -> None:
+    """Each measure beside its limit or peer, as a ratio."""
+    table = Table(title=title)
+    for column in ("measure", "count", "per second", "p50 ms", "p99 ms", "against", "ratio"):
+        table.add_column(column, justify="right" if column != "measure" else "left")
+    record = []
+    for ours, limit, relation in rows:
+        d = ours.as_dict()
+        ratio = f"{ours.rate / limit.rate:.3f} of {relation}" if limit else ""
+        table.add_row(
+            ours.name, str(ours.count), f"{ours.rate:,.0f} {ours.unit}/s",
+            f"{d.get('p50_ms', '')}", f"{d.get('p99_ms', '')}",
+            limit.name if limit else "", ratio,
+        )  # fmt: skip
+        record.append({**d, "against": limit.as_dict() if limit else None, "relation": relation,
+                       "ratio": round(ours.rate / limit.rate, 4) if limit else None})  # fmt: skip
+    console.print(table)
+    RESULTS.mkdir(exist_ok=True)
+    slug = title.split(":")[0].strip().lower().replace(" ", "-")
+    out = {"title": title, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+           "machine": {"cpus": os.cpu_count()}, "rows": record}  # fmt: skip
+    (RESULTS / f"{slug}.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+
+
+def run(main: Callable[[Endpoints], Coroutine[Any, Any, None]]) -> None:
+    # The launcher runs its own event loops: find the stack before ours starts.
+    ep = endpoints()
+    # The services run on uvloop (uvicorn's default when installed); so do their benchmarks.
+    uvloop.run(main(ep))

@@ -1,0 +1,166 @@
+"""The operators' command line, the same for every service: ``<service>-ops --help``.
+
+verify a village's hash chain, tail its events, list and replay parked events, rebuild a
+projection, show projection lag, export the event schemas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from rich.console import Console
+from rich.table import Table
+
+from . import db
+from .app import ServiceParts
+from .kafka_admin import partitions_of
+from .projection import AlreadyResolvedError, ProjectionRunner
+from .settings import ServiceSettings
+from .store import EventStore
+
+T = TypeVar("T")
+console = Console(soft_wrap=True)
+
+
+def ops_app(settings: Callable[[], ServiceSettings], parts: ServiceParts) -> typer.Typer:
+    app = typer.Typer(help=f"Operator commands for {parts.title or 'a Xiangzhi service'}.")
+
+    def with_pool(work: Callable[[ServiceSettings, db.Pool], Awaitable[T]]) -> T:
+        async def run() -> T:
+            s = settings()
+            pool = await db.create_pool(s.postgres_dsn, min_size=1, max_size=4)
+            try:
+                return await work(s, pool)
+            finally:
+                await pool.close()
+
+        return asyncio.run(run())
+
+    def runner(s: ServiceSettings, pool: db.Pool, name: str) -> ProjectionRunner:
+        projections = {p.name: p for p in parts.projections(s)}
+        if name not in projections:
+            raise typer.BadParameter(f"no projection {name!r}; there are {sorted(projections)}")
+        return ProjectionRunner(
+            pool, s.kafka_bootstrap, projections[name], group_id=f"{s.service_name}.{name}"
+        )
+
+    @app.command()
+    def verify(
+        village: Annotated[str | None, typer.Argument(help="12-digit village code")] = None,
+    ) -> None:
+        """Recompute the hash chain of one village (or of all); exit 1 naming the first break."""
+
+        async def work(s: ServiceSettings, pool: db.Pool) -> bool:
+            store = EventStore(pool)
+            intact = True
+            for v in [village] if village else await store.villages():
+                report = await store.verify_village(v)
+                if report.intact:
+                    console.print(f"[green]✓[/green] {v}: {report.checked} events, chain intact")
+                else:
+                    intact = False
+                    b = report.first_break
+                    assert b is not None
+                    console.print(
+                        f"[red]✗[/red] {v}: chain broken at chain_seq {b.chain_seq}"
+                        f" (event {b.event_id}): {b.reason}"
+                    )
+            return intact
+
+        if not with_pool(work):
+            raise typer.Exit(1)
+
+    @app.command()
+    def tail(
+        village: str,
+        from_seq: Annotated[int, typer.Option("--from")] = 1,
+        limit: int = 50,
+    ) -> None:
+        """Print a village's events in chain order, as JSON lines."""
+
+        async def work(s: ServiceSettings, pool: db.Pool) -> None:
+            for event in await EventStore(pool).read_village(village, from_seq, limit):
+                envelope = event.envelope(s.service_name)
+                print(envelope.model_dump_json())
+
+        with_pool(work)
+
+    @app.command()
+    def parked(projection: str) -> None:
+        """List the events a projection parked (with their errors)."""
+
+        async def work(s: ServiceSettings, pool: db.Pool) -> None:
+            table = Table("id", "event", "type", "village", "chainseq", "error", "status")
+            for p in await runner(s, pool, projection).parked(status=None):
+                table.add_row(
+                    str(p.id), str(p.event_id), p.event_type or "?", p.village or "?",
+                    str(p.chainseq or "?"), p.error, p.status,
+                )  # fmt: skip
+            console.print(table)
+
+        with_pool(work)
+
+    @app.command()
+    def replay(projection: str, failure_id: int) -> None:
+        """Apply one parked event to its projection, once."""
+
+        async def work(s: ServiceSettings, pool: db.Pool) -> None:
+            try:
+                await runner(s, pool, projection).replay(failure_id)
+            except AlreadyResolvedError as exc:
+                console.print(f"[yellow]{exc}[/yellow]")
+                raise typer.Exit(1) from exc
+            console.print(f"[green]✓[/green] replayed {failure_id}")
+
+        with_pool(work)
+
+    @app.command()
+    def rebuild(projection: str) -> None:
+        """Replay every event into fresh tables and swap them in; the old ones serve meanwhile."""
+
+        async def work(s: ServiceSettings, pool: db.Pool) -> int:
+            with console.status(f"rebuilding {projection} …"):
+                return await runner(s, pool, projection).rebuild()
+
+        read = with_pool(work)
+        console.print(f"[green]✓[/green] {projection} rebuilt from {read} events")
+
+    @app.command()
+    def lag() -> None:
+        """Events on Kafka not yet applied, per projection and partition."""
+
+        async def work(s: ServiceSettings, pool: db.Pool) -> None:
+            table = Table("projection", "topic", "partition", "applied up to", "end", "lag")
+            consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap, group_id=None)
+            await consumer.start()
+            try:
+                for p in parts.projections(s):
+                    layout = await partitions_of(s.kafka_bootstrap, p.topics)
+                    tps = [TopicPartition(t, n) for t, ns in layout.items() for n in ns]
+                    ends = await consumer.end_offsets(tps)
+                    stored = await runner(s, pool, p.name).stored_positions(p.schema)
+                    for tp in tps:
+                        at = stored.get(tp, 0)
+                        table.add_row(
+                            p.name, tp.topic, str(tp.partition), str(at), str(ends[tp]),
+                            str(ends[tp] - at),
+                        )  # fmt: skip
+            finally:
+                await consumer.stop()
+            console.print(table)
+
+        with_pool(work)
+
+    @app.command()
+    def schemas(folder: Path) -> None:
+        """Write the JSON Schema of every event type this service owns."""
+        written = parts.registry.export_json_schemas(folder)
+        console.print(json.dumps([str(p) for p in written], indent=1))
+
+    return app
