@@ -41,30 +41,9 @@ def _data(n: int) -> dict[str, object]:
     }
 
 
-async def _single(store: EventStore, commands: int) -> Measure:
-    rng = random.Random(1)
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for n in range(commands):
-        queue.put_nowait(n)
-    latencies: list[float] = []
-
-    async def writer() -> None:
-        while not queue.empty():
-            n = queue.get_nowait()
-            started = time.perf_counter()
-            await store.append(
-                f"issue-{uuid.uuid4()}", 0, [NewEvent("grid.issue.raised.v1", _data(n))],
-                village=rng.choice(VILLAGES), meta=META,
-            )  # fmt: skip
-            latencies.append((time.perf_counter() - started) * 1000)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(writer() for _ in range(WRITERS)))
-    return Measure("append, 1 event/command", commands, time.perf_counter() - started, latencies)
-
-
-async def _batched(store: EventStore, commands: int, size: int) -> Measure:
-    rng = random.Random(2)
+async def _appends(store: EventStore, commands: int, size: int = 1) -> Measure:
+    """``commands`` appends of ``size`` events each, by WRITERS concurrent writers."""
+    rng = random.Random(size)
     queue: asyncio.Queue[int] = asyncio.Queue()
     for n in range(commands):
         queue.put_nowait(n)
@@ -84,7 +63,8 @@ async def _batched(store: EventStore, commands: int, size: int) -> Measure:
     started = time.perf_counter()
     await asyncio.gather(*(writer() for _ in range(WRITERS)))
     elapsed = time.perf_counter() - started
-    return Measure(f"append, {size} events/command", commands * size, elapsed, latencies)
+    label = "1 event/command" if size == 1 else f"{size} events/command"
+    return Measure(f"append, {label}", commands * size, elapsed, latencies)
 
 
 async def _raw_copy(dsn: str, rows: int) -> Measure:
@@ -145,9 +125,9 @@ async def main(ep: Endpoints, commands: int) -> None:
     async with fresh_database(ep) as dsn:
         pool = await db.create_pool(dsn, min_size=WRITERS, max_size=WRITERS)
         store = EventStore(pool)
-        await _single(store, 500)  # warm-up: connections, prepared statements
-        single = await _single(store, commands)
-        batched = await _batched(store, commands // 10, 10)
+        await _appends(store, 500)  # warm-up: connections, prepared statements
+        single = await _appends(store, commands)
+        batched = await _appends(store, commands // 10, 10)
         await pool.close()
         copy = await _raw_copy(dsn, commands)
     async with fresh_database(ep, migrate=False) as dsn:

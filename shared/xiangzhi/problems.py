@@ -50,17 +50,13 @@ def field_errors(errors: Any) -> list[dict[str, str]]:
 
 
 def install(app: FastAPI) -> None:
+    # A request FastAPI could not parse, and a payload a handler could not build: both name
+    # each field that is wrong.
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = field_errors(exc.errors())
-        names = ", ".join(e["field"] for e in errors)
-        return problem(
-            422, "The request is not valid", f"Invalid: {names}",
-            kind="validation", instance=request.url.path, errors=errors,
-        )  # fmt: skip
-
     @app.exception_handler(ValidationError)
-    async def invalid_payload(request: Request, exc: ValidationError) -> JSONResponse:
+    async def invalid(
+        request: Request, exc: RequestValidationError | ValidationError
+    ) -> JSONResponse:
         errors = field_errors(exc.errors())
         names = ", ".join(e["field"] for e in errors)
         return problem(
