@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,9 +32,14 @@ class ServiceParts:
 
     registry: EventRegistry = field(default_factory=EventRegistry)
     migrations: Sequence[db.Migration] = ()
-    # Built once the settings are known, since topics are settings.
-    projections: Callable[[ServiceSettings], Sequence[Projection]] = lambda settings: ()
+    # Built once the settings and the store exist: topics are settings, and a policy (a
+    # projection that issues commands) appends through the store.
+    projections: Callable[[ServiceSettings, EventStore], Sequence[Projection]] = (
+        lambda settings, store: ()
+    )
     routers: Sequence[APIRouter] = ()
+    # Long-running tasks beside the projections (a service's watchers), stopped with the app.
+    workers: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
     title: str | None = None
     description: str = ""
 
@@ -63,11 +68,12 @@ def create_app(settings: ServiceSettings, parts: ServiceParts | None = None) -> 
         pool = await db.create_pool(settings.postgres_dsn, max_size=settings.pool_max_size)
         async with pool.acquire() as conn:
             await db.migrate(conn, [*db.kit_migrations(), *parts.migrations])
-        projections = {p.name: p for p in parts.projections(settings)}
+        store = EventStore(pool)
+        projections = {p.name: p for p in parts.projections(settings, store)}
         runtime = Runtime(
             settings=settings,
             pool=pool,
-            store=EventStore(pool),
+            store=store,
             registry=parts.registry,
             projections=projections,
             runners={
@@ -101,6 +107,8 @@ def create_app(settings: ServiceSettings, parts: ServiceParts | None = None) -> 
                 runtime.tasks.append(
                     asyncio.create_task(runner.run(stop), name=f"projection:{name}")
                 )
+        for worker in parts.workers:
+            runtime.tasks.append(asyncio.create_task(worker(runtime, stop), name=worker.__name__))
         try:
             yield
         finally:

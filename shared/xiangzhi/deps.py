@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
 
@@ -45,7 +45,7 @@ class BadTokenError(DomainError):
     title = "Invalid consistency token"
 
 
-def consistent_read(projection: str) -> object:
+def consistent_read(projection: str) -> Any:
     """A dependency that waits until ``projection`` has caught up with the caller's token."""
 
     async def wait(

@@ -43,7 +43,7 @@ def ops_app(settings: Callable[[], ServiceSettings], parts: ServiceParts) -> typ
         return asyncio.run(run())
 
     def runner(s: ServiceSettings, pool: db.Pool, name: str) -> ProjectionRunner:
-        projections = {p.name: p for p in parts.projections(s)}
+        projections = {p.name: p for p in parts.projections(s, EventStore(pool))}
         if name not in projections:
             raise typer.BadParameter(f"no projection {name!r}; there are {sorted(projections)}")
         return ProjectionRunner(
@@ -140,7 +140,7 @@ def ops_app(settings: Callable[[], ServiceSettings], parts: ServiceParts) -> typ
             consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap, group_id=None)
             await consumer.start()
             try:
-                for p in parts.projections(s):
+                for p in parts.projections(s, EventStore(pool)):
                     layout = await partitions_of(s.kafka_bootstrap, p.topics)
                     tps = [TopicPartition(t, n) for t, ns in layout.items() for n in ns]
                     ends = await consumer.end_offsets(tps)

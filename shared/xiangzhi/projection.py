@@ -469,7 +469,8 @@ async def create_schema(pool: Pool, projection: Projection, schema: str) -> None
         await conn.execute(f"create schema if not exists {schema}")
         await conn.execute(f"set local search_path to {schema}, public")
         await conn.execute(_BOOKKEEPING)
-        await conn.execute(projection.ddl)
+        if projection.ddl.strip():
+            await conn.execute(projection.ddl)
 
 
 async def _load_applied(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -139,49 +139,26 @@ class EventStore:
         *,
         village: str,
         meta: EventMeta,
+        conn: Connection | None = None,
     ) -> list[RecordedEvent]:
-        """Append ``events`` to ``stream_id`` if it is at ``expected_version`` (0: new stream)."""
+        """Append ``events`` to ``stream_id`` if it is at ``expected_version`` (0: new stream).
+
+        With ``conn`` the append joins that connection's transaction (as a savepoint): a
+        policy appends its command's events atomically with its own progress.
+        """
         new = [e if isinstance(e, NewEvent) else NewEvent.of(e) for e in events]
         if not new:
             return []
-        async with self.pool.acquire() as conn, conn.transaction():
-            head_seq, head_hash, actual, stream_village = await _lock_head_and_read_stream(
-                conn, village, stream_id
-            )
-            if actual != expected_version:
-                raise ConcurrencyError(stream_id, expected_version, actual)
-            if stream_village is not None and stream_village != village:
-                raise StreamVillageError(f"stream {stream_id} belongs to village {stream_village}")
-            head = (head_seq, head_hash)
-            recorded = _chain(new, stream_id, expected_version, village, meta.as_dict(), head)
-            try:
-                row = await conn.fetchrow(
-                    _INSERT,
-                    [e.event_id for e in recorded],
-                    [stream_id] * len(recorded),
-                    [e.version for e in recorded],
-                    [village] * len(recorded),
-                    [e.type for e in recorded],
-                    [e.data for e in recorded],
-                    [e.meta for e in recorded],
-                    [e.recorded_at for e in recorded],
-                    [e.chain_seq for e in recorded],
-                    [e.prev_hash for e in recorded],
-                    [e.hash for e in recorded],
-                    recorded[-1].chain_seq,
-                    recorded[-1].hash,
-                )
-            except asyncpg.UniqueViolationError as exc:
-                # The head lock makes this unreachable for versions; it remains the backstop.
-                raise ConcurrencyError(stream_id, expected_version, -1) from exc
-            assert row is not None
-        return [
-            RecordedEvent(**{**e.__dict__, "position": p})
-            for e, p in zip(recorded, row["positions"], strict=True)
-        ]
+        if conn is not None:
+            async with conn.transaction():
+                return await _append(conn, stream_id, expected_version, new, village, meta)
+        async with self.pool.acquire() as own, own.transaction():
+            return await _append(own, stream_id, expected_version, new, village, meta)
 
-    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
-        rows = await self.pool.fetch(
+    async def read_stream(
+        self, stream_id: str, from_version: int = 1, *, conn: Connection | None = None
+    ) -> list[RecordedEvent]:
+        rows = await (conn or self.pool).fetch(
             f"select {_COLUMNS} from events where stream_id = $1 and version >= $2 "
             "order by version",
             stream_id,
@@ -226,6 +203,51 @@ class EventStore:
             "select chain_seq, hash from chain_heads where village = $1", village
         )
         return verifier.finish(*((head["chain_seq"], head["hash"]) if head else (0, GENESIS)))
+
+
+async def _append(
+    conn: Connection,
+    stream_id: str,
+    expected_version: int,
+    new: Sequence[NewEvent],
+    village: str,
+    meta: EventMeta,
+) -> list[RecordedEvent]:
+    head_seq, head_hash, actual, stream_village = await _lock_head_and_read_stream(
+        conn, village, stream_id
+    )
+    if actual != expected_version:
+        raise ConcurrencyError(stream_id, expected_version, actual)
+    if stream_village is not None and stream_village != village:
+        raise StreamVillageError(f"stream {stream_id} belongs to village {stream_village}")
+    recorded = _chain(
+        new, stream_id, expected_version, village, meta.as_dict(), (head_seq, head_hash)
+    )
+    try:
+        row = await conn.fetchrow(
+            _INSERT,
+            [e.event_id for e in recorded],
+            [stream_id] * len(recorded),
+            [e.version for e in recorded],
+            [village] * len(recorded),
+            [e.type for e in recorded],
+            [e.data for e in recorded],
+            [e.meta for e in recorded],
+            [e.recorded_at for e in recorded],
+            [e.chain_seq for e in recorded],
+            [e.prev_hash for e in recorded],
+            [e.hash for e in recorded],
+            recorded[-1].chain_seq,
+            recorded[-1].hash,
+        )
+    except asyncpg.UniqueViolationError as exc:
+        # The head lock makes this unreachable for versions; it remains the backstop.
+        raise ConcurrencyError(stream_id, expected_version, -1) from exc
+    assert row is not None
+    return [
+        RecordedEvent(**{**e.__dict__, "position": p})
+        for e, p in zip(recorded, row["positions"], strict=True)
+    ]
 
 
 _LOCK_HEAD = """

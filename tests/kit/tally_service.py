@@ -103,7 +103,7 @@ def build(settings: ServiceSettings):  # type: ignore[no-untyped-def]
         settings,
         ServiceParts(
             registry=registry,
-            projections=lambda s: [TallyProjection([s.topic])],
+            projections=lambda s, store: [TallyProjection([s.topic])],
             routers=[router],
         ),
     )

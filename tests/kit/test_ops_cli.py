@@ -34,7 +34,7 @@ async def test_operator_commands(
         events_topic=topic,
     )
     projection = LedgerProjection([topic])
-    parts = ServiceParts(projections=lambda s: [projection])
+    parts = ServiceParts(projections=lambda s, store: [projection])
     runner = ProjectionRunner(
         pool, kafka_bootstrap, projection, group_id="economy.ledger", retry_delay=0
     )

@@ -3,10 +3,38 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from xiangzhi.app import ServiceParts
 from xiangzhi.app import create_app as kit_create_app
+from xiangzhi.settings import ServiceSettings
+from xiangzhi.store import EventStore
 
+from . import sla
+from .api import open311, routes
+from .domain.events import registry
+from .policies import WorksCompletedPolicy
+from .projections import GridReadModel
 from .settings import GridSettings
 
 
-def create_app() -> FastAPI:
-    return kit_create_app(GridSettings())
+def projections(
+    settings: ServiceSettings, store: EventStore
+) -> list[GridReadModel | WorksCompletedPolicy]:
+    assert isinstance(settings, GridSettings)
+    return [
+        GridReadModel([settings.topic]),
+        WorksCompletedPolicy([settings.livelihood_topic], store),
+    ]
+
+
+PARTS = ServiceParts(
+    registry=registry,
+    projections=projections,
+    routers=[routes.router, open311.router],
+    workers=[sla.watch],
+    title="Xiangzhi grid · 网格化治理",
+    description="Micro-grids, the three chiefs, volunteer teams and residents' issues.",
+)
+
+
+def create_app(settings: GridSettings | None = None) -> FastAPI:
+    return kit_create_app(settings or GridSettings(), PARTS)

@@ -10,3 +10,7 @@ class GridSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GRID_", extra="ignore")
 
     service_name: str = "grid"
+    # Read for the works-completed policy.
+    livelihood_topic: str = "livelihood.events"
+    # How often the SLA watcher looks for overdue issues.
+    sla_interval_seconds: float = 60.0

@@ -1,0 +1,161 @@
+"""Commands and reads, per village: grids and chiefs, volunteer teams, issues, statistics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from xiangzhi.deps import consistent_read
+from xiangzhi.errors import NotFoundError
+
+from .. import commands as c
+from .. import handlers, queries
+from ..commands import Accepted
+from ..domain.events import ChiefRole
+from .deps import ActorDep, ContextDep, RuntimeDep, Village
+from .views import GridView, IssuePage, IssueView, TeamView, VillageStats, accepted, issue_view
+
+router = APIRouter(prefix="/villages/{village}")
+READ = [consistent_read("grid")]
+
+
+# ------------------------------------------------------------------ grids and chiefs
+
+
+@router.post("/grids", status_code=201, tags=["grids"])
+async def establish_grid(cmd: c.EstablishGrid, ctx: ContextDep) -> Accepted:
+    """Set up a grid or micro-grid (网格/微网格)."""
+    return accepted(await handlers.establish_grid(ctx, cmd), cmd.grid_id)
+
+
+@router.put("/grids/{grid_id}/chiefs/{role}", tags=["grids"])
+async def assign_chief(
+    grid_id: str, role: ChiefRole, cmd: c.AssignChief, ctx: ContextDep
+) -> Accepted:
+    """Name the holder of one of the three chiefs' roles (三长联动); the last holder is replaced."""
+    return accepted(await handlers.assign_chief(ctx, grid_id, role, cmd), grid_id)
+
+
+@router.get("/grids", dependencies=READ, tags=["grids"])
+async def list_grids(village: Village, rt: RuntimeDep) -> list[GridView]:
+    """The village's grid directory with each grid's chiefs."""
+    return [GridView.model_validate(g) for g in await queries.grids(rt.pool, village)]
+
+
+# ------------------------------------------------------------------ volunteer teams
+
+
+@router.post("/volunteer-teams", status_code=201, tags=["volunteer teams"])
+async def form_team(cmd: c.FormTeam, ctx: ContextDep) -> Accepted:
+    """Form a volunteer team (志愿服务队)."""
+    outcome = await handlers.form_team(ctx, cmd)
+    return accepted(outcome, outcome.stream_id.removeprefix(f"team-{ctx.village}-"))
+
+
+@router.post("/volunteer-teams/{team_id}/members", status_code=201, tags=["volunteer teams"])
+async def join_team(team_id: str, cmd: c.JoinTeam, ctx: ContextDep) -> Accepted:
+    """A villager joins a team."""
+    return accepted(await handlers.join_team(ctx, team_id, cmd), team_id)
+
+
+@router.post("/volunteer-teams/{team_id}/service", status_code=201, tags=["volunteer teams"])
+async def log_service(team_id: str, cmd: c.LogService, ctx: ContextDep) -> Accepted:
+    """Log hours of volunteer service."""
+    return accepted(await handlers.log_service(ctx, team_id, cmd), team_id)
+
+
+@router.get("/volunteer-teams", dependencies=READ, tags=["volunteer teams"])
+async def list_teams(village: Village, rt: RuntimeDep) -> list[TeamView]:
+    """Teams with their rosters and hours served."""
+    return [TeamView.model_validate(t) for t in await queries.teams(rt.pool, village)]
+
+
+# ------------------------------------------------------------------ issues
+
+
+@router.post("/issues", status_code=201, tags=["issues"])
+async def raise_issue(cmd: c.RaiseIssue, ctx: ContextDep, rt: RuntimeDep) -> Accepted:
+    """Raise a resident's issue in a grid; nearby issues of the same kind are linked."""
+    earlier = await queries.nearby_candidates(rt.pool, ctx.village, cmd.category, datetime.now(UTC))
+    outcome = await handlers.raise_issue(ctx, cmd, earlier)
+    return accepted(outcome, outcome.stream_id.removeprefix("issue-"))
+
+
+@router.get("/issues", dependencies=READ, tags=["issues"])
+async def list_issues(
+    village: Village,
+    rt: RuntimeDep,
+    viewer: ActorDep,
+    status: Annotated[list[str] | None, Query()] = None,
+    grid_id: Annotated[str | None, Query(pattern=r"^\d{15}$")] = None,
+    category: Annotated[list[str] | None, Query()] = None,
+    overdue: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> IssuePage:
+    """Issues by status, grid, category or overdue, newest first, a page at a time."""
+    rows, total = await queries.issues(
+        rt.pool, village,
+        queries.IssueFilter(status=status, grid_id=grid_id, category=category, overdue=overdue),
+        limit=limit, offset=offset, now=datetime.now(UTC),
+    )  # fmt: skip
+    return IssuePage(
+        items=[issue_view(r, viewer) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/issues/{issue_id}", dependencies=READ, tags=["issues"])
+async def get_issue(village: Village, issue_id: str, rt: RuntimeDep, viewer: ActorDep) -> IssueView:
+    """One issue."""
+    row = await queries.issue(rt.pool, village, issue_id)
+    if row is None:
+        raise NotFoundError(f"no issue {issue_id} in village {village}")
+    return issue_view(row, viewer)
+
+
+@router.post("/issues/{issue_id}/assign", tags=["issues"])
+async def assign_issue(issue_id: str, cmd: c.AssignIssue, ctx: ContextDep) -> Accepted:
+    """Give the issue to a chief or a volunteer team."""
+    return accepted(await handlers.assign_issue(ctx, issue_id, cmd), issue_id)
+
+
+@router.post("/issues/{issue_id}/escalate", tags=["issues"])
+async def escalate_issue(issue_id: str, cmd: c.EscalateIssue, ctx: ContextDep) -> Accepted:
+    """Send the issue up: village committee, township, county."""
+    return accepted(await handlers.escalate_issue(ctx, issue_id, cmd), issue_id)
+
+
+@router.post("/issues/{issue_id}/resolve", tags=["issues"])
+async def resolve_issue(issue_id: str, cmd: c.ResolveIssue, ctx: ContextDep) -> Accepted:
+    """Record how the issue was handled."""
+    return accepted(await handlers.resolve_issue(ctx, issue_id, cmd), issue_id)
+
+
+@router.post("/issues/{issue_id}/confirm", tags=["issues"])
+async def confirm_issue(issue_id: str, cmd: c.ConfirmIssue, ctx: ContextDep) -> Accepted:
+    """The resident confirms, with satisfaction 1–5."""
+    return accepted(await handlers.confirm_issue(ctx, issue_id, cmd), issue_id)
+
+
+@router.post("/issues/{issue_id}/reopen", tags=["issues"])
+async def reopen_issue(issue_id: str, cmd: c.ReopenIssue, ctx: ContextDep) -> Accepted:
+    """Not done after all: back to the assignee."""
+    return accepted(await handlers.reopen_issue(ctx, issue_id, cmd), issue_id)
+
+
+@router.post("/issues/{issue_id}/close", tags=["issues"])
+async def close_issue(issue_id: str, cmd: c.CloseIssue, ctx: ContextDep) -> Accepted:
+    """File the issue away."""
+    return accepted(await handlers.close_issue(ctx, issue_id, cmd), issue_id)
+
+
+# ------------------------------------------------------------------ statistics
+
+
+@router.get("/statistics", dependencies=READ, tags=["statistics"])
+async def village_statistics(village: Village, rt: RuntimeDep) -> VillageStats:
+    """The village's grid side in figures: grids, chiefs, teams, issues and how they fare."""
+    return VillageStats.model_validate(
+        await queries.statistics(rt.pool, village, datetime.now(UTC))
+    )

@@ -1,0 +1,121 @@
+"""Commands as the API takes them: imperative, validated at the edge, one per action."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .domain.events import (
+    GRID_CODE,
+    Background,
+    EscalationReason,
+    GridLevel,
+    Level,
+    Location,
+    MergedFrom,
+    TeamKind,
+)
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EstablishGrid(Command):
+    grid_id: str = Field(pattern=GRID_CODE, description="15 digits: the village code + 3")
+    name: str = Field(min_length=1, max_length=100)
+    level: GridLevel
+    parent_id: str | None = Field(None, pattern=GRID_CODE)
+    merged_from: tuple[MergedFrom, ...] = ("party", "governance", "sanitation")
+    households: int = Field(ge=0, le=10_000)
+
+
+class AssignChief(Command):
+    person_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=50)
+    is_party_member: bool = False
+    party_member_id: str | None = Field(None, max_length=64)
+
+
+class FormTeam(Command):
+    team_id: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    name: str = Field(min_length=1, max_length=100)
+    kind: TeamKind
+
+
+class JoinTeam(Command):
+    person_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=50)
+    background: Background
+    party_member_id: str | None = Field(None, max_length=64)
+
+
+class LogService(Command):
+    person_id: str = Field(min_length=1, max_length=64)
+    hours: Decimal = Field(gt=0, le=24, max_digits=4, decimal_places=2)
+    description: str = Field(min_length=1, max_length=500)
+    issue_id: str | None = None
+    served_on: AwareDatetime
+
+
+class RaiseIssue(Command):
+    issue_id: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9-]{8,64}$", description="client-chosen id makes retries safe"
+    )
+    grid_id: str = Field(pattern=GRID_CODE)
+    category: str
+    title: str = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=2000)
+    location: Location | None = None
+    address: str | None = Field(None, max_length=200)
+    raised_by: str = Field(min_length=1, max_length=64)
+    anonymous: bool = False
+    channel: Literal["app", "open311", "hotline", "visit"] = "app"
+
+
+class Versioned(Command):
+    expected_version: int | None = Field(
+        None, ge=1, description="the version you read; a stale one is answered with 409"
+    )
+
+
+class AssignIssue(Versioned):
+    assignee_kind: Literal["chief", "team"]
+    assignee_id: str = Field(min_length=1, max_length=64)
+    role: str | None = None
+
+
+class EscalateIssue(Versioned):
+    level: Level
+    reason: EscalationReason
+    note: str | None = Field(None, max_length=500)
+
+
+class ResolveIssue(Versioned):
+    resolution: str = Field(min_length=1, max_length=2000)
+    person_id: str | None = None
+    party_member_id: str | None = None
+
+
+class ConfirmIssue(Versioned):
+    satisfaction: int = Field(ge=1, le=5, description="满意度, 1 (very unhappy) to 5")
+    comment: str | None = Field(None, max_length=500)
+    on_behalf: bool = Field(False, description="staff confirming for the resident")
+
+
+class ReopenIssue(Versioned):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CloseIssue(Versioned):
+    pass
+
+
+class Accepted(BaseModel):
+    """What every command answers: the aggregate, its new version, a consistency token."""
+
+    id: str
+    version: int
+    consistency_token: str

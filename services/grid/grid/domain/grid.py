@@ -1,0 +1,113 @@
+"""A grid (网格) or micro-grid (微网格) and its three chiefs (三长联动).
+
+One holder per role at a time; naming a new holder records whom they replace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from xiangzhi.errors import DomainError, IllegalTransitionError
+
+from .codes import check_grid_in_village
+from .events import ChiefAssigned, ChiefRole, GridEstablished, GridLevel, MergedFrom
+
+
+@dataclass(frozen=True)
+class Chief:
+    person_id: str
+    name: str
+    party_member_id: str | None
+
+
+@dataclass(frozen=True)
+class Grid:
+    grid_id: str = ""
+    established: bool = False
+    level: GridLevel | None = None
+    chiefs: dict[str, Chief] = field(default_factory=dict)
+
+
+def evolve(state: Grid, event: GridEstablished | ChiefAssigned) -> Grid:
+    match event:
+        case GridEstablished():
+            return Grid(grid_id=event.grid_id, established=True, level=event.level)
+        case ChiefAssigned():
+            chief = Chief(event.person_id, event.name, event.party_member_id)
+            return replace(state, chiefs={**state.chiefs, event.role: chief})
+    raise TypeError(f"not a grid event: {event!r}")
+
+
+def fold(events: Sequence[GridEstablished | ChiefAssigned]) -> Grid:
+    state = Grid()
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def establish(
+    state: Grid,
+    *,
+    village: str,
+    grid_id: str,
+    name: str,
+    level: GridLevel,
+    parent_id: str | None,
+    merged_from: tuple[MergedFrom, ...],
+    households: int,
+    parent: Grid | None,
+) -> list[GridEstablished]:
+    if state.established:
+        raise IllegalTransitionError(
+            f"grid {grid_id} is already established", current_state="established"
+        )
+    check_grid_in_village(grid_id, village)
+    if level == "micro_grid" and parent_id is None:
+        raise DomainError("a micro-grid belongs to a grid: give parent_id", field="parent_id")
+    if parent_id is not None:
+        check_grid_in_village(parent_id, village)
+        if parent is None or not parent.established:
+            raise DomainError(f"parent grid {parent_id} does not exist", field="parent_id")
+        if parent.level != "grid":
+            raise DomainError(
+                "a micro-grid's parent is a grid, not a micro-grid", field="parent_id"
+            )
+    return [
+        GridEstablished(
+            grid_id=grid_id, name=name, level=level, parent_id=parent_id,
+            merged_from=merged_from, households=households,
+        )
+    ]  # fmt: skip
+
+
+def assign_chief(
+    state: Grid,
+    *,
+    role: ChiefRole,
+    person_id: str,
+    name: str,
+    is_party_member: bool,
+    party_member_id: str | None,
+) -> list[ChiefAssigned]:
+    if not state.established:
+        raise IllegalTransitionError("the grid is not established", current_state="new")
+    if is_party_member != (party_member_id is not None):
+        raise DomainError(
+            "a party member has a party_member_id, and only a party member has one",
+            field="party_member_id",
+        )
+    if role == "party_group_leader" and not is_party_member:
+        raise DomainError(
+            "the party group leader (党小组组长) is a party member", field="is_party_member"
+        )
+    current = state.chiefs.get(role)
+    if current is not None and current.person_id == person_id:
+        return []  # already holds the role: nothing changes
+    return [
+        ChiefAssigned(
+            grid_id=state.grid_id, role=role, person_id=person_id, name=name,
+            is_party_member=is_party_member, party_member_id=party_member_id,
+            replaces_person_id=current.person_id if current else None,
+        )
+    ]  # fmt: skip

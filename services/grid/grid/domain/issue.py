@@ -1,0 +1,293 @@
+"""A resident's issue: raised → assigned → (escalated) → resolved → confirmed, or reopened → closed.
+
+The rules a grid office keeps:
+- nothing is resolved before someone is assigned (works completion is the exception: the
+  works were the handling);
+- only the raiser confirms, or staff on the raiser's behalf (an old villager without a phone);
+- reopening is only for a resolved issue, and sends it back to its assignee;
+- the due time follows from the category's SLA; an overdue issue climbs one level per further
+  SLA period (village committee, township, county), once per level;
+- an issue of the same category raised within 50 m and 7 days is a suspected duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Literal
+
+from xiangzhi.errors import DomainError, ForbiddenError, IllegalTransitionError
+
+from .catalogue import CATEGORIES
+from .events import (
+    LEVELS,
+    DuplicateLinked,
+    IssueAssigned,
+    IssueClosed,
+    IssueConfirmed,
+    IssueEscalated,
+    IssueRaised,
+    IssueReopened,
+    IssueResolved,
+    Level,
+    Location,
+    Resolver,
+)
+from .geo import distance_m
+
+Status = Literal[
+    "new", "raised", "assigned", "escalated", "resolved", "confirmed", "reopened", "closed"
+]
+OPEN: frozenset[str] = frozenset({"raised", "assigned", "escalated", "reopened"})
+STAFF_ROLES = frozenset(
+    {"grid_worker", "village_staff", "village_secretary", "township_officer", "county_admin"}
+)
+DUPLICATE_RADIUS_M = 50.0
+DUPLICATE_WINDOW = timedelta(days=7)
+
+IssueEvent = (
+    IssueRaised | DuplicateLinked | IssueAssigned | IssueEscalated | IssueResolved
+    | IssueConfirmed | IssueReopened | IssueClosed
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sends the command, as the gateway vouches for it."""
+
+    person_id: str
+    role: str = "resident"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+@dataclass(frozen=True)
+class Issue:
+    issue_id: str = ""
+    status: Status = "new"
+    grid_id: str = ""
+    category: str = ""
+    raised_by: str = ""
+    raised_at: datetime | None = None
+    due_at: datetime | None = None
+    assignee_id: str | None = None
+    level: Level | None = None
+    resolver: Resolver | None = None
+    duplicates: tuple[str, ...] = ()
+
+
+def evolve(state: Issue, event: IssueEvent) -> Issue:
+    match event:
+        case IssueRaised():
+            return Issue(
+                issue_id=event.issue_id, status="raised", grid_id=event.grid_id,
+                category=event.category, raised_by=event.raised_by, raised_at=event.raised_at,
+                due_at=event.due_at, duplicates=event.suspected_duplicates,
+            )  # fmt: skip
+        case DuplicateLinked():
+            return replace(state, duplicates=(*state.duplicates, event.duplicate_issue_id))
+        case IssueAssigned():
+            status: Status = "assigned" if state.status in ("raised", "assigned") else state.status
+            return replace(state, status=status, assignee_id=event.assignee_id)
+        case IssueEscalated():
+            return replace(state, status="escalated", level=event.level)
+        case IssueResolved():
+            return replace(state, status="resolved", resolver=event.resolved_by)
+        case IssueConfirmed():
+            return replace(state, status="confirmed")
+        case IssueReopened():
+            return replace(state, status="reopened", resolver=None)
+        case IssueClosed():
+            return replace(state, status="closed")
+    raise TypeError(f"not an issue event: {event!r}")
+
+
+def fold(events: Sequence[IssueEvent]) -> Issue:
+    state = Issue()
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def _refuse(state: Issue, action: str) -> IllegalTransitionError:
+    return IllegalTransitionError(
+        f"cannot {action} issue {state.issue_id} while it is {state.status}",
+        current_state=state.status,
+    )
+
+
+# ------------------------------------------------------------------ decisions
+
+
+@dataclass(frozen=True)
+class NearbyIssue:
+    """What the duplicate rule needs to know of an earlier issue."""
+
+    issue_id: str
+    category: str
+    location: Location
+    raised_at: datetime
+
+
+def suspected_duplicates(
+    category: str, location: Location | None, raised_at: datetime, earlier: Sequence[NearbyIssue]
+) -> list[str]:
+    if location is None:
+        return []
+    return [
+        other.issue_id
+        for other in earlier
+        if other.category == category
+        and timedelta(0) <= raised_at - other.raised_at <= DUPLICATE_WINDOW
+        and distance_m(location.lat, location.lon, other.location.lat, other.location.lon)
+        <= DUPLICATE_RADIUS_M
+    ]
+
+
+def raise_issue(
+    state: Issue,
+    *,
+    issue_id: str,
+    grid_id: str,
+    village: str,
+    category: str,
+    title: str,
+    description: str,
+    location: Location | None,
+    address: str | None,
+    raised_by: str,
+    anonymous: bool,
+    channel: Literal["app", "open311", "hotline", "visit"],
+    now: datetime,
+    earlier: Sequence[NearbyIssue] = (),
+) -> list[IssueRaised]:
+    if state.status != "new":
+        raise _refuse(state, "raise")
+    if category not in CATEGORIES:
+        raise DomainError(f"unknown category {category!r}", field="category")
+    if not grid_id.startswith(village):
+        raise DomainError(f"grid {grid_id} is not in village {village}", field="grid_id")
+    if location is None and not address:
+        raise DomainError("say where: a location (lat, lon) or an address", field="location")
+    sla = timedelta(hours=CATEGORIES[category].sla_hours)
+    return [
+        IssueRaised(
+            issue_id=issue_id, grid_id=grid_id, category=category, title=title,
+            description=description, location=location, address=address, raised_by=raised_by,
+            anonymous=anonymous, channel=channel, raised_at=now, due_at=now + sla,
+            suspected_duplicates=tuple(suspected_duplicates(category, location, now, earlier)),
+        )
+    ]  # fmt: skip
+
+
+def link_duplicate(state: Issue, duplicate_issue_id: str) -> list[DuplicateLinked]:
+    if state.status == "new":
+        raise _refuse(state, "link a duplicate to")
+    if duplicate_issue_id in state.duplicates:
+        return []
+    return [DuplicateLinked(issue_id=state.issue_id, duplicate_issue_id=duplicate_issue_id)]
+
+
+def assign(
+    state: Issue, *, assignee_kind: Literal["chief", "team"], assignee_id: str, role: str | None
+) -> list[IssueAssigned]:
+    if state.status not in OPEN:
+        raise _refuse(state, "assign")
+    return [
+        IssueAssigned(
+            issue_id=state.issue_id, assignee_kind=assignee_kind, assignee_id=assignee_id, role=role
+        )
+    ]
+
+
+def escalate(
+    state: Issue, *, level: Level, reason: Literal["overdue", "needs_works", "dispute", "other"],
+    note: str | None = None,
+) -> list[IssueEscalated]:  # fmt: skip
+    if state.status not in OPEN:
+        raise _refuse(state, "escalate")
+    if state.level is not None and LEVELS.index(level) <= LEVELS.index(state.level):
+        raise IllegalTransitionError(
+            f"issue {state.issue_id} is already escalated to {state.level}",
+            current_state=state.status,
+            current_level=state.level,
+        )
+    return [IssueEscalated(issue_id=state.issue_id, level=level, reason=reason, note=note)]
+
+
+def escalations_due(state: Issue, now: datetime) -> list[Level]:
+    """The levels an overdue issue should have reached by ``now`` and has not: one per SLA."""
+    if state.status not in OPEN or state.due_at is None or state.raised_at is None:
+        return []
+    sla = state.due_at - state.raised_at
+    reached = -1 if state.level is None else LEVELS.index(state.level)
+    due = [level for i, level in enumerate(LEVELS) if now >= state.due_at + i * sla and i > reached]
+    return due[:1]  # one level at a time: each is its own event, in order
+
+
+def resolve(
+    state: Issue,
+    *,
+    resolution: str,
+    person_id: str | None,
+    party_member_id: str | None,
+    via: Literal["handled", "works_completed"] = "handled",
+    works_id: str | None = None,
+) -> list[IssueResolved]:
+    if via == "works_completed":
+        if state.status in ("resolved", "confirmed", "closed"):
+            return []  # already done: the works' completion changes nothing, even redelivered
+        if state.status not in OPEN:
+            raise _refuse(state, "resolve")
+    elif state.status not in ("assigned", "escalated", "reopened") or state.assignee_id is None:
+        if state.status == "raised":
+            raise IllegalTransitionError(
+                f"issue {state.issue_id} has no assignee yet: assign it before resolving",
+                current_state=state.status,
+            )
+        raise _refuse(state, "resolve")
+    return [
+        IssueResolved(
+            issue_id=state.issue_id, resolution=resolution,
+            resolved_by=Resolver(person_id=person_id, party_member_id=party_member_id),
+            via=via, works_id=works_id,
+        )
+    ]  # fmt: skip
+
+
+def confirm(
+    state: Issue, *, actor: Actor, satisfaction: int, comment: str | None, on_behalf: bool
+) -> list[IssueConfirmed]:
+    if state.status != "resolved":
+        raise _refuse(state, "confirm")
+    if actor.person_id != state.raised_by and not (on_behalf and actor.is_staff):
+        raise ForbiddenError(
+            "only the resident who raised the issue confirms it, or staff on their behalf",
+            current_state=state.status,
+        )
+    return [
+        IssueConfirmed(
+            issue_id=state.issue_id, satisfaction=satisfaction, comment=comment,
+            confirmed_by=actor.person_id, on_behalf=actor.person_id != state.raised_by,
+            resolver_party_member_id=state.resolver.party_member_id if state.resolver else None,
+        )
+    ]  # fmt: skip
+
+
+def reopen(state: Issue, *, actor: Actor, reason: str) -> list[IssueReopened]:
+    if state.status != "resolved":
+        raise _refuse(state, "reopen")
+    if actor.person_id != state.raised_by and not actor.is_staff:
+        raise ForbiddenError("only the resident who raised the issue, or staff, reopens it")
+    return [IssueReopened(issue_id=state.issue_id, reason=reason)]
+
+
+def close(state: Issue, *, actor: Actor) -> list[IssueClosed]:
+    if state.status not in ("resolved", "confirmed"):
+        raise _refuse(state, "close")
+    if not actor.is_staff:
+        raise ForbiddenError("issues are closed by village staff")
+    return [IssueClosed(issue_id=state.issue_id)]

@@ -1,0 +1,84 @@
+"""A volunteer team (志愿服务队): its members and the hours they serve."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from xiangzhi.errors import DomainError, IllegalTransitionError
+
+from .events import Background, ServiceLogged, TeamKind, VolunteerJoined, VolunteerTeamFormed
+
+
+@dataclass(frozen=True)
+class Team:
+    team_id: str = ""
+    formed: bool = False
+    members: dict[str, str | None] = field(default_factory=dict)  # person → party member id
+
+
+def evolve(state: Team, event: VolunteerTeamFormed | VolunteerJoined | ServiceLogged) -> Team:
+    match event:
+        case VolunteerTeamFormed():
+            return Team(team_id=event.team_id, formed=True)
+        case VolunteerJoined():
+            return replace(state, members={**state.members, event.person_id: event.party_member_id})
+        case ServiceLogged():
+            return state
+    raise TypeError(f"not a team event: {event!r}")
+
+
+def fold(events: Sequence[VolunteerTeamFormed | VolunteerJoined | ServiceLogged]) -> Team:
+    state = Team()
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def form(state: Team, *, team_id: str, name: str, kind: TeamKind) -> list[VolunteerTeamFormed]:
+    if state.formed:
+        raise IllegalTransitionError(f"team {team_id} already exists", current_state="formed")
+    return [VolunteerTeamFormed(team_id=team_id, name=name, kind=kind)]
+
+
+def join(
+    state: Team, *, person_id: str, name: str, background: Background, party_member_id: str | None
+) -> list[VolunteerJoined]:
+    if not state.formed:
+        raise IllegalTransitionError("the team is not formed", current_state="new")
+    if person_id in state.members:
+        raise IllegalTransitionError(
+            f"{person_id} is already in team {state.team_id}", current_state="member"
+        )
+    return [
+        VolunteerJoined(
+            team_id=state.team_id, person_id=person_id, name=name, background=background,
+            party_member_id=party_member_id,
+        )
+    ]  # fmt: skip
+
+
+def log_service(
+    state: Team,
+    *,
+    person_id: str,
+    hours: Decimal,
+    description: str,
+    issue_id: str | None,
+    served_on: datetime,
+    now: datetime,
+) -> list[ServiceLogged]:
+    if not state.formed:
+        raise IllegalTransitionError("the team is not formed", current_state="new")
+    if person_id not in state.members:
+        raise DomainError(f"{person_id} is not a member of team {state.team_id}", field="person_id")
+    if served_on > now:
+        raise DomainError("service cannot be logged before it is served", field="served_on")
+    return [
+        ServiceLogged(
+            team_id=state.team_id, person_id=person_id, hours=hours, description=description,
+            issue_id=issue_id, party_member_id=state.members[person_id], served_on=served_on,
+        )
+    ]  # fmt: skip

@@ -1,0 +1,231 @@
+"""One small function per command: load the aggregate, let the domain decide, append."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from xiangzhi.aggregate import Outcome, execute, load
+from xiangzhi.db import Connection
+from xiangzhi.errors import DomainError, NotFoundError
+from xiangzhi.registry import EventPayload
+from xiangzhi.store import EventMeta, EventStore
+
+from . import commands as c
+from .domain import grid, issue, team
+from .domain.events import ChiefRole, registry
+from .domain.issue import Actor, NearbyIssue
+
+
+def grid_stream(grid_id: str) -> str:
+    return f"grid-{grid_id}"
+
+
+def team_stream(village: str, team_id: str) -> str:
+    return f"team-{village}-{team_id}"
+
+
+def issue_stream(issue_id: str) -> str:
+    return f"issue-{issue_id}"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where and by whom a command is given."""
+
+    store: EventStore
+    village: str
+    meta: EventMeta
+    actor: Actor
+    conn: Connection | None = None
+
+
+# ------------------------------------------------------------------ grids
+
+
+async def establish_grid(ctx: Context, cmd: c.EstablishGrid) -> Outcome:
+    parent = None
+    if cmd.parent_id is not None:
+        history, _ = await load(ctx.store, registry, grid_stream(cmd.parent_id), ctx.village)
+        parent = grid.fold(history)  # type: ignore[arg-type]
+    return await execute(
+        ctx.store, registry, grid_stream(cmd.grid_id), village=ctx.village, meta=ctx.meta,
+        fold=grid.fold,
+        decide=lambda s: grid.establish(
+            s, village=ctx.village, grid_id=cmd.grid_id, name=cmd.name, level=cmd.level,
+            parent_id=cmd.parent_id, merged_from=cmd.merged_from, households=cmd.households,
+            parent=parent,
+        ),
+    )  # fmt: skip
+
+
+async def assign_chief(ctx: Context, grid_id: str, role: ChiefRole, cmd: c.AssignChief) -> Outcome:
+    return await execute(
+        ctx.store, registry, grid_stream(grid_id), village=ctx.village, meta=ctx.meta,
+        fold=grid.fold,
+        decide=lambda s: grid.assign_chief(
+            s, role=role, person_id=cmd.person_id, name=cmd.name,
+            is_party_member=cmd.is_party_member, party_member_id=cmd.party_member_id,
+        ),
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------ volunteer teams
+
+
+async def form_team(ctx: Context, cmd: c.FormTeam) -> Outcome:
+    team_id = cmd.team_id or uuid.uuid4().hex[:12]
+    return await execute(
+        ctx.store, registry, team_stream(ctx.village, team_id), village=ctx.village,
+        meta=ctx.meta, fold=team.fold,
+        decide=lambda s: team.form(s, team_id=team_id, name=cmd.name, kind=cmd.kind),
+    )  # fmt: skip
+
+
+async def join_team(ctx: Context, team_id: str, cmd: c.JoinTeam) -> Outcome:
+    return await execute(
+        ctx.store, registry, team_stream(ctx.village, team_id), village=ctx.village,
+        meta=ctx.meta, fold=team.fold,
+        decide=lambda s: team.join(
+            s, person_id=cmd.person_id, name=cmd.name, background=cmd.background,
+            party_member_id=cmd.party_member_id,
+        ),
+    )  # fmt: skip
+
+
+async def log_service(ctx: Context, team_id: str, cmd: c.LogService) -> Outcome:
+    return await execute(
+        ctx.store, registry, team_stream(ctx.village, team_id), village=ctx.village,
+        meta=ctx.meta, fold=team.fold,
+        decide=lambda s: team.log_service(
+            s, person_id=cmd.person_id, hours=cmd.hours, description=cmd.description,
+            issue_id=cmd.issue_id, served_on=cmd.served_on, now=now(),
+        ),
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------ issues
+
+
+async def raise_issue(
+    ctx: Context, cmd: c.RaiseIssue, earlier: Sequence[NearbyIssue] = ()
+) -> Outcome:
+    issue_id = cmd.issue_id or str(uuid.uuid4())
+    # From the grid's own events, not the read model: a grid set up a moment ago counts.
+    history, _ = await load(ctx.store, registry, grid_stream(cmd.grid_id), ctx.village)
+    if not grid.fold(history).established:  # type: ignore[arg-type]
+        raise DomainError(f"no grid {cmd.grid_id} in village {ctx.village}", field="grid_id")
+    outcome = await execute(
+        ctx.store, registry, issue_stream(issue_id), village=ctx.village, meta=ctx.meta,
+        fold=issue.fold,
+        decide=lambda s: issue.raise_issue(
+            s, issue_id=issue_id, grid_id=cmd.grid_id, village=ctx.village,
+            category=cmd.category, title=cmd.title, description=cmd.description,
+            location=cmd.location, address=cmd.address, raised_by=cmd.raised_by,
+            anonymous=cmd.anonymous, channel=cmd.channel, now=now(), earlier=earlier,
+        ),
+        expected_version=0,
+    )  # fmt: skip
+    raised = registry.parse(outcome.recorded[0].type, outcome.recorded[0].data)
+    for other in getattr(raised, "suspected_duplicates", ()):
+        # Linked both ways: the earlier issue learns of the later one.
+        await execute(
+            ctx.store, registry, issue_stream(other), village=ctx.village, meta=ctx.meta,
+            fold=issue.fold, decide=lambda s: issue.link_duplicate(s, issue_id),
+        )  # fmt: skip
+    return outcome
+
+
+async def assign_issue(ctx: Context, issue_id: str, cmd: c.AssignIssue) -> Outcome:
+    return await _on_issue(
+        ctx, issue_id, cmd.expected_version,
+        lambda s: issue.assign(
+            s, assignee_kind=cmd.assignee_kind, assignee_id=cmd.assignee_id, role=cmd.role
+        ),
+    )  # fmt: skip
+
+
+async def escalate_issue(ctx: Context, issue_id: str, cmd: c.EscalateIssue) -> Outcome:
+    return await _on_issue(
+        ctx, issue_id, cmd.expected_version,
+        lambda s: issue.escalate(s, level=cmd.level, reason=cmd.reason, note=cmd.note),
+    )  # fmt: skip
+
+
+async def resolve_issue(ctx: Context, issue_id: str, cmd: c.ResolveIssue) -> Outcome:
+    return await _on_issue(
+        ctx, issue_id, cmd.expected_version,
+        lambda s: issue.resolve(
+            s, resolution=cmd.resolution, person_id=cmd.person_id,
+            party_member_id=cmd.party_member_id,
+        ),
+    )  # fmt: skip
+
+
+async def resolve_by_works(ctx: Context, issue_id: str, works_id: str, note: str) -> Outcome:
+    return await _on_issue(
+        ctx, issue_id, None,
+        lambda s: issue.resolve(
+            s, resolution=note, person_id=None, party_member_id=None,
+            via="works_completed", works_id=works_id,
+        ),
+    )  # fmt: skip
+
+
+async def confirm_issue(ctx: Context, issue_id: str, cmd: c.ConfirmIssue) -> Outcome:
+    return await _on_issue(
+        ctx, issue_id, cmd.expected_version,
+        lambda s: issue.confirm(
+            s, actor=ctx.actor, satisfaction=cmd.satisfaction, comment=cmd.comment,
+            on_behalf=cmd.on_behalf,
+        ),
+    )  # fmt: skip
+
+
+async def reopen_issue(ctx: Context, issue_id: str, cmd: c.ReopenIssue) -> Outcome:
+    return await _on_issue(
+        ctx,
+        issue_id,
+        cmd.expected_version,
+        lambda s: issue.reopen(s, actor=ctx.actor, reason=cmd.reason),
+    )
+
+
+async def close_issue(ctx: Context, issue_id: str, cmd: c.CloseIssue) -> Outcome:
+    return await _on_issue(
+        ctx, issue_id, cmd.expected_version, lambda s: issue.close(s, actor=ctx.actor)
+    )
+
+
+async def escalate_overdue(ctx: Context, issue_id: str, at: datetime) -> Outcome:
+    """The SLA watcher's command: the next level due, or nothing."""
+    return await _on_issue(
+        ctx, issue_id, None,
+        lambda s: [
+            e for level in issue.escalations_due(s, at)
+            for e in issue.escalate(s, level=level, reason="overdue")
+        ],
+    )  # fmt: skip
+
+
+IssueDecision = Callable[[issue.Issue], Sequence[EventPayload]]
+
+
+async def _on_issue(
+    ctx: Context, issue_id: str, expected: int | None, decide: IssueDecision
+) -> Outcome:
+    def existing(state: issue.Issue) -> Sequence[EventPayload]:
+        if state.status == "new":
+            raise NotFoundError(f"no issue {issue_id} in village {ctx.village}")
+        return decide(state)
+
+    return await execute(
+        ctx.store, registry, issue_stream(issue_id), village=ctx.village, meta=ctx.meta,
+        fold=issue.fold, decide=existing, expected_version=expected, conn=ctx.conn,
+    )  # fmt: skip

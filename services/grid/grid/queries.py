@@ -1,0 +1,228 @@
+"""Reads from the grid read model; every query names its village."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from xiangzhi.db import Pool
+
+from .domain.events import Location
+from .domain.issue import DUPLICATE_WINDOW, OPEN, NearbyIssue
+from .projections import GridReadModel
+
+T = GridReadModel([]).table  # proj_grid.<table>
+
+OPEN_STATUSES = sorted(OPEN)
+
+
+async def grids(pool: Pool, village: str) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        f"select g.*, coalesce(json_agg(json_build_object("
+        f"'role', c.role, 'person_id', c.person_id, 'name', c.name, "
+        f"'is_party_member', c.is_party_member, 'party_member_id', c.party_member_id, "
+        f"'since', c.since) order by c.role) filter (where c.role is not null), '[]') as chiefs "
+        f"from {T('grids')} g left join {T('chiefs')} c on c.grid_id = g.grid_id "
+        "where g.village = $1 group by g.grid_id order by g.grid_id",
+        village,
+    )
+    return [dict(r) for r in rows]
+
+
+async def intake_grid(pool: Pool, village: str) -> str | None:
+    """Where issues without a grid land first: the village's grid with the lowest code."""
+    value = await pool.fetchval(
+        f"select grid_id from {T('grids')} where village = $1 and level = 'grid' "
+        "order by grid_id limit 1",
+        village,
+    )
+    return str(value) if value else None
+
+
+async def teams(pool: Pool, village: str) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        f"select t.team_id, t.name, t.kind, t.formed_at, "
+        f"coalesce(sum(m.hours), 0) as hours, count(m.person_id) as member_count, "
+        f"coalesce(json_agg(json_build_object('person_id', m.person_id, 'name', m.name, "
+        f"'background', m.background, 'party_member_id', m.party_member_id, 'hours', m.hours) "
+        f"order by m.person_id) filter (where m.person_id is not null), '[]') as members "
+        f"from {T('teams')} t left join {T('team_members')} m "
+        "on m.village = t.village and m.team_id = t.team_id "
+        "where t.village = $1 group by t.village, t.team_id order by t.formed_at",
+        village,
+    )
+    return [dict(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class IssueFilter:
+    status: list[str] | None = None
+    grid_id: str | None = None
+    category: list[str] | None = None
+    overdue: bool | None = None
+    raised_after: datetime | None = None
+    raised_before: datetime | None = None
+    ids: list[str] | None = None
+
+
+async def issues(
+    pool: Pool, village: str, f: IssueFilter, *, limit: int, offset: int, now: datetime
+) -> tuple[list[dict[str, Any]], int]:
+    where = ["village = $1"]
+    args: list[Any] = [village]
+
+    def arg(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if f.status:
+        where.append(f"status = any({arg(f.status)}::text[])")
+    if f.grid_id:
+        where.append(f"grid_id = {arg(f.grid_id)}")
+    if f.category:
+        where.append(f"category = any({arg(f.category)}::text[])")
+    if f.ids:
+        where.append(f"issue_id = any({arg(f.ids)}::text[])")
+    if f.raised_after:
+        where.append(f"raised_at >= {arg(f.raised_after)}")
+    if f.raised_before:
+        where.append(f"raised_at <= {arg(f.raised_before)}")
+    if f.overdue is not None:
+        overdue = f"(status = any({arg(OPEN_STATUSES)}::text[]) and due_at < {arg(now)})"
+        where.append(overdue if f.overdue else f"not {overdue}")
+    clause = " and ".join(where)
+    total = await pool.fetchval(f"select count(*) from {T('issues')} where {clause}", *args)
+    rows = await pool.fetch(
+        f"select * from {T('issues')} where {clause} "
+        f"order by raised_at desc, issue_id limit {arg(limit)} offset {arg(offset)}",
+        *args,
+    )
+    return [dict(r) for r in rows], int(total)
+
+
+async def issue(pool: Pool, village: str, issue_id: str) -> dict[str, Any] | None:
+    row = await pool.fetchrow(
+        f"select * from {T('issues')} where village = $1 and issue_id = $2", village, issue_id
+    )
+    return dict(row) if row else None
+
+
+async def nearby_candidates(
+    pool: Pool, village: str, category: str, now: datetime
+) -> list[NearbyIssue]:
+    """Earlier issues the duplicate rule should look at: same category, last 7 days, located."""
+    rows = await pool.fetch(
+        f"select issue_id, category, lat, lon, raised_at from {T('issues')} "
+        "where village = $1 and category = $2 and raised_at >= $3 and lat is not null",
+        village,
+        category,
+        now - DUPLICATE_WINDOW,
+    )
+    return [
+        NearbyIssue(
+            r["issue_id"], r["category"], Location(lat=r["lat"], lon=r["lon"]), r["raised_at"]
+        )
+        for r in rows
+    ]
+
+
+async def due_for_escalation(pool: Pool, at: datetime, limit: int = 500) -> list[tuple[str, str]]:
+    """(village, issue) pairs whose next escalation level is due at ``at``.
+
+    The next level falls due one SLA period after the last: at ``due_at`` for the village
+    committee, ``due_at + SLA`` for the township, ``due_at + 2 SLA`` for the county.
+    """
+    rows = await pool.fetch(
+        f"select village, issue_id from {T('issues')} "
+        "where status = any($1::text[]) and level is distinct from 'county' "
+        "and due_at + (due_at - raised_at) * (case level when 'village_committee' then 1 "
+        "when 'township' then 2 else 0 end) <= $2 order by due_at limit $3",
+        OPEN_STATUSES,
+        at,
+        limit,
+    )
+    return [(r["village"], r["issue_id"]) for r in rows]
+
+
+async def statistics(pool: Pool, village: str, now: datetime) -> dict[str, Any]:
+    issues_row = await pool.fetchrow(
+        f"""
+        select
+            count(*) as raised,
+            count(*) filter (where status in ('resolved', 'confirmed', 'closed')) as resolved,
+            count(*) filter (where status = any($2::text[])) as open,
+            count(*) filter (where status = any($2::text[]) and due_at < $3) as overdue,
+            percentile_cont(0.5) within group (
+                order by extract(epoch from first_assigned_at - raised_at) / 3600
+            ) filter (where first_assigned_at is not null) as median_response_hours,
+            percentile_cont(0.5) within group (
+                order by extract(epoch from resolved_at - raised_at) / 3600
+            ) filter (where resolved_at is not null) as median_resolution_hours,
+            avg(satisfaction) as mean_satisfaction,
+            count(satisfaction) as confirmed
+        from {T("issues")} where village = $1
+        """,
+        village,
+        OPEN_STATUSES,
+        now,
+    )
+    assert issues_row is not None
+    grids_row = await pool.fetchrow(
+        f"select count(*) filter (where level = 'grid') as grids, "
+        f"count(*) filter (where level = 'micro_grid') as micro_grids, "
+        f"coalesce(sum(households) filter (where level = 'micro_grid'), 0) as households "
+        f"from {T('grids')} where village = $1",
+        village,
+    )
+    chiefs = await pool.fetchval(f"select count(*) from {T('chiefs')} where village = $1", village)
+    fully_staffed = await pool.fetchval(
+        f"select count(*) from (select grid_id from {T('chiefs')} where village = $1 "
+        "group by grid_id having count(*) = 3) full_grids",
+        village,
+    )
+    teams_row = await pool.fetchrow(
+        f"select (select count(*) from {T('teams')} where village = $1) as teams, "
+        f"count(*) as volunteers, coalesce(sum(hours), 0) as hours "
+        f"from {T('team_members')} where village = $1",
+        village,
+    )
+    assert grids_row is not None
+    assert teams_row is not None
+    raised, resolved = int(issues_row["raised"]), int(issues_row["resolved"])
+    return {
+        "village": village,
+        "grids": int(grids_row["grids"]),
+        "micro_grids": int(grids_row["micro_grids"]),
+        "households": int(grids_row["households"]),
+        "chiefs": int(chiefs),
+        "grids_with_three_chiefs": int(fully_staffed),
+        "volunteer_teams": int(teams_row["teams"]),
+        "volunteers": int(teams_row["volunteers"]),
+        "volunteer_hours": Decimal(teams_row["hours"]),
+        "issues": {
+            "raised": raised,
+            "resolved": resolved,
+            "open": int(issues_row["open"]),
+            "overdue": int(issues_row["overdue"]),
+            "resolution_rate": _ratio(resolved, raised),
+            "median_response_hours": _hours(issues_row["median_response_hours"]),
+            "median_resolution_hours": _hours(issues_row["median_resolution_hours"]),
+            "mean_satisfaction": (
+                Decimal(issues_row["mean_satisfaction"]).quantize(Decimal("0.01"))
+                if issues_row["mean_satisfaction"] is not None
+                else None
+            ),
+            "confirmed": int(issues_row["confirmed"]),
+        },
+        "as_of": now,
+    }
+
+
+def _ratio(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001")) if whole else None
+
+
+def _hours(value: float | None) -> Decimal | None:
+    return Decimal(str(value)).quantize(Decimal("0.01")) if value is not None else None

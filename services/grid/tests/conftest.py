@@ -1,0 +1,28 @@
+"""The grid service on the real stack: its own database and topics, driven over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from grid.app import create_app
+from grid.settings import GridSettings
+from grid_testing import GridService
+
+
+@pytest.fixture
+async def grid_service(pg_dsn: str, kafka_bootstrap: str, make_topic) -> AsyncIterator[GridService]:
+    settings = GridSettings(
+        postgres_dsn=pg_dsn,
+        kafka_bootstrap=kafka_bootstrap,
+        events_topic=await make_topic("grid.events"),
+        livelihood_topic=await make_topic("livelihood.events"),
+        sla_interval_seconds=3600,
+        consistency_timeout=20,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://grid") as http:
+            yield GridService(http, app.state.runtime, settings)

@@ -1,0 +1,194 @@
+"""Grids with their three chiefs, and volunteer teams — pure rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from grid.domain import grid, team
+from xiangzhi.errors import DomainError, IllegalTransitionError
+
+VILLAGE = "141121100201"
+NOW = datetime(2026, 11, 2, tzinfo=UTC)
+
+
+def _grid(
+    grid_id: str = "141121100201001", level: str = "grid", parent: grid.Grid | None = None
+) -> grid.Grid:
+    return grid.fold(
+        grid.establish(
+            grid.Grid(),
+            village=VILLAGE,
+            grid_id=grid_id,
+            name="一组",
+            level=level,  # type: ignore[arg-type]
+            parent_id=parent.grid_id if parent else None,
+            merged_from=("party", "governance", "sanitation"),
+            households=36,
+            parent=parent,
+        )
+    )
+
+
+def test_a_grid_code_is_its_villages_code_and_three_digits() -> None:
+    with pytest.raises(DomainError, match="does not belong"):
+        _grid("141121100202001")
+    with pytest.raises(DomainError, match="15 digits"):
+        _grid("14112110020101")
+
+
+def test_a_micro_grid_hangs_under_an_existing_grid() -> None:
+    parent = _grid()
+    micro = _grid("141121100201101", "micro_grid", parent)
+    assert micro.level == "micro_grid"
+    with pytest.raises(DomainError, match="parent_id"):
+        _grid("141121100201102", "micro_grid", None)
+    with pytest.raises(DomainError, match="not a micro-grid"):
+        _grid("141121100201103", "micro_grid", micro)
+
+
+def test_one_holder_per_role_and_reassignment_is_recorded() -> None:
+    state = _grid()
+    [first] = grid.assign_chief(
+        state,
+        role="grid_chief",
+        person_id="p1",
+        name="王",
+        is_party_member=False,
+        party_member_id=None,
+    )
+    state = grid.evolve(state, first)
+    assert first.replaces_person_id is None
+    [second] = grid.assign_chief(
+        state,
+        role="grid_chief",
+        person_id="p2",
+        name="李",
+        is_party_member=False,
+        party_member_id=None,
+    )
+    assert second.replaces_person_id == "p1"
+    assert grid.evolve(state, second).chiefs["grid_chief"].person_id == "p2"
+    assert (
+        grid.assign_chief(
+            state,
+            role="grid_chief",
+            person_id="p1",
+            name="王",
+            is_party_member=False,
+            party_member_id=None,
+        )
+        == []
+    )
+
+
+def test_the_party_group_leader_is_a_party_member() -> None:
+    with pytest.raises(DomainError, match="党小组组长"):
+        grid.assign_chief(
+            _grid(),
+            role="party_group_leader",
+            person_id="p",
+            name="赵",
+            is_party_member=False,
+            party_member_id=None,
+        )
+    with pytest.raises(DomainError, match="party_member_id"):
+        grid.assign_chief(
+            _grid(),
+            role="grid_chief",
+            person_id="p",
+            name="赵",
+            is_party_member=True,
+            party_member_id=None,
+        )
+
+
+def test_chiefs_only_for_an_established_grid() -> None:
+    with pytest.raises(IllegalTransitionError):
+        grid.assign_chief(
+            grid.Grid(),
+            role="grid_chief",
+            person_id="p",
+            name="x",
+            is_party_member=False,
+            party_member_id=None,
+        )
+
+
+def _team() -> team.Team:
+    state = team.fold(
+        team.form(team.Team(), team_id="t1", name="应急救助队", kind="emergency_rescue")
+    )
+    return team.evolve(
+        state,
+        team.join(state, person_id="v1", name="小张", background="student", party_member_id=None)[
+            0
+        ],
+    )
+
+
+def test_members_join_once_and_only_members_log_hours() -> None:
+    state = _team()
+    with pytest.raises(IllegalTransitionError, match="already in team"):
+        team.join(state, person_id="v1", name="小张", background="student", party_member_id=None)
+    with pytest.raises(DomainError, match="not a member"):
+        team.log_service(
+            state,
+            person_id="v9",
+            hours=Decimal("2"),
+            description="x",
+            issue_id=None,
+            served_on=NOW,
+            now=NOW,
+        )
+    [logged] = team.log_service(
+        state,
+        person_id="v1",
+        hours=Decimal("2.5"),
+        description="清理积水",
+        issue_id="i-1",
+        served_on=NOW,
+        now=NOW,
+    )
+    assert logged.hours == Decimal("2.5")
+
+
+def test_service_carries_the_members_party_membership_and_is_not_in_the_future() -> None:
+    state = team.fold(team.form(team.Team(), team_id="t2", name="日常服务队", kind="daily_service"))
+    state = team.evolve(
+        state,
+        team.join(
+            state, person_id="pm", name="老李", background="party_member", party_member_id="pm-3"
+        )[0],
+    )
+    [logged] = team.log_service(
+        state,
+        person_id="pm",
+        hours=Decimal("1"),
+        description="送药",
+        issue_id=None,
+        served_on=NOW,
+        now=NOW,
+    )
+    assert logged.party_member_id == "pm-3"
+    with pytest.raises(DomainError, match="before it is served"):
+        team.log_service(
+            state,
+            person_id="pm",
+            hours=Decimal("1"),
+            description="x",
+            issue_id=None,
+            served_on=datetime(2027, 1, 1, tzinfo=UTC),
+            now=NOW,
+        )
+    with pytest.raises(ValueError, match="hours"):
+        team.log_service(
+            state,
+            person_id="pm",
+            hours=Decimal("25"),
+            description="x",
+            issue_id=None,
+            served_on=NOW,
+            now=NOW,
+        )
