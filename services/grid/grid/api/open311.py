@@ -211,8 +211,8 @@ async def create_request(
         earlier = await queries.nearby_candidates(rt.pool, village, service_code, datetime.now(UTC))
         outcome = await handlers.raise_issue(ctx, cmd, earlier)
     except DomainError as exc:
-        field = exc.extensions.get("field")
-        return _error(fmt, Open311Error(400, f"{field}: {exc.detail}" if field else exc.detail))
+        named = exc.extensions.get("field")
+        return _error(fmt, Open311Error(400, f"{named}: {exc.detail}" if named else exc.detail))
     issue_id = outcome.stream_id.removeprefix("issue-")
     notice = f"已受理，承诺 {CATEGORIES[service_code].sla_hours} 小时内处理"
     return _render(
