@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from xiangzhi.aggregate import Outcome, execute, load
@@ -116,9 +116,15 @@ async def log_service(ctx: Context, team_id: str, cmd: c.LogService) -> Outcome:
 async def raise_issue(
     ctx: Context, cmd: c.RaiseIssue, earlier: Sequence[NearbyIssue] = ()
 ) -> Outcome:
+    """Raise the issue and link it to its suspected duplicates, all in one transaction."""
+    if ctx.conn is None:
+        async with ctx.store.pool.acquire() as conn, conn.transaction():
+            return await raise_issue(replace(ctx, conn=conn), cmd, earlier)
     issue_id = cmd.issue_id or str(uuid.uuid4())
     # From the grid's own events, not the read model: a grid set up a moment ago counts.
-    history, _ = await load(ctx.store, registry, grid_stream(cmd.grid_id), ctx.village)
+    history, _ = await load(
+        ctx.store, registry, grid_stream(cmd.grid_id), ctx.village, conn=ctx.conn
+    )
     if not grid.fold(history).established:  # type: ignore[arg-type]
         raise DomainError(f"no grid {cmd.grid_id} in village {ctx.village}", field="grid_id")
     outcome = await execute(
@@ -130,14 +136,14 @@ async def raise_issue(
             location=cmd.location, address=cmd.address, raised_by=cmd.raised_by,
             anonymous=cmd.anonymous, channel=cmd.channel, now=now(), earlier=earlier,
         ),
-        expected_version=0,
+        expected_version=0, conn=ctx.conn,
     )  # fmt: skip
     raised = registry.parse(outcome.recorded[0].type, outcome.recorded[0].data)
     for other in getattr(raised, "suspected_duplicates", ()):
         # Linked both ways: the earlier issue learns of the later one.
         await execute(
             ctx.store, registry, issue_stream(other), village=ctx.village, meta=ctx.meta,
-            fold=issue.fold, decide=lambda s: issue.link_duplicate(s, issue_id),
+            fold=issue.fold, decide=lambda s: issue.link_duplicate(s, issue_id), conn=ctx.conn,
         )  # fmt: skip
     return outcome
 
