@@ -19,53 +19,28 @@ CLERK = Actor("clerk-1", role="village_staff")
 HERE = Location(lat=Decimal("37.4367000"), lon=Decimal("112.0293000"))
 
 
-def raised(category: str = "drainage", **kw: object) -> issue.Issue:
+def raise_events(category: str = "drainage", **kw: object) -> list:
+    """The events of raising issue i-1 (drainage, located, by resident-1, at T0)."""
     args: dict = dict(
-        issue_id="i-1",
-        grid_id=GRID,
-        village=VILLAGE,
-        category=category,
-        title="正街下水堵塞",
-        description="雨后积水",
-        location=HERE,
-        address=None,
-        raised_by="resident-1",
-        anonymous=False,
-        channel="app",
-        now=T0,
-    )
+        issue_id="i-1", grid_id=GRID, village=VILLAGE, category=category, title="正街下水堵塞",
+        description="雨后积水", location=HERE, address=None, raised_by="resident-1",
+        anonymous=False, channel="app", now=T0,
+    )  # fmt: skip
     args.update(kw)
-    return issue.fold(issue.raise_issue(issue.Issue(), **args))
+    return list(issue.raise_issue(issue.Issue(), **args))
+
+
+def raised(category: str = "drainage", **kw: object) -> issue.Issue:
+    return issue.fold(raise_events(category, **kw))
 
 
 def assigned() -> issue.Issue:
     state = raised()
     return issue.fold(
         [
-            *_history(state),
+            *raise_events(),
             *issue.assign(state, assignee_kind="chief", assignee_id="chief-7", role="grid_chief"),
         ]
-    )
-
-
-def _history(state: issue.Issue) -> list:
-    # Rebuild the events behind a state from the decisions that produced it.
-    return list(
-        issue.raise_issue(
-            issue.Issue(),
-            issue_id="i-1",
-            grid_id=GRID,
-            village=VILLAGE,
-            category=state.category,
-            title="正街下水堵塞",
-            description="雨后积水",
-            location=HERE,
-            address=None,
-            raised_by="resident-1",
-            anonymous=False,
-            channel="app",
-            now=T0,
-        )
     )
 
 
@@ -208,7 +183,7 @@ def test_same_category_within_50_m_and_7_days_is_a_suspected_duplicate() -> None
     ]
     state = raised(earlier=earlier)
     assert state.duplicates == ("near-drain",)
-    [link] = issue.link_duplicate(issue.fold(_history(state)), "i-2")
+    [link] = issue.link_duplicate(state, "i-2")
     assert link.duplicate_issue_id == "i-2"
 
 
