@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from . import db, logs, observability, problems
+from . import db, guard, logs, observability, problems
+from .auth import TokenVerifier
 from .outbox import OutboxRelay
 from .projection import Projection, ProjectionRunner, create_schema
 from .registry import EventRegistry
@@ -38,6 +39,8 @@ class ServiceParts:
         lambda settings, store: ()
     )
     routers: Sequence[APIRouter] = ()
+    # Routers whose reads are public (Open311's service list and requests); writes are scoped.
+    public_read_routers: Sequence[APIRouter] = ()
     # Long-running tasks beside the projections (a service's watchers), stopped with the app.
     workers: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
     title: str | None = None
@@ -124,11 +127,20 @@ def create_app(settings: ServiceSettings, parts: ServiceParts | None = None) -> 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.verifier = (
+        TokenVerifier(
+            settings.auth_public_key, issuer=settings.auth_issuer, audience=settings.auth_audience
+        )
+        if settings.auth_public_key
+        else None
+    )
     problems.install(app)
     observability.install(app, settings.service_name)
     _operations(app, settings)
     for router in parts.routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(guard.village_scope)])
+    for router in parts.public_read_routers:
+        app.include_router(router, dependencies=[Depends(guard.public_reads)])
     return app
 
 

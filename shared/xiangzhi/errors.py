@@ -39,3 +39,8 @@ class NotFoundError(DomainError):
 class ForbiddenError(DomainError):
     status = 403
     title = "Forbidden"
+
+
+class UnauthenticatedError(DomainError):
+    status = 401
+    title = "Not authenticated"

@@ -79,10 +79,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def refused(request: Request, exc: DomainError) -> JSONResponse:
         kind = type(exc).__name__.removesuffix("Error").lower() or "domain"
-        return problem(
+        response = problem(
             exc.status, exc.title, exc.detail,
             kind=kind, instance=request.url.path, **exc.extensions,
         )  # fmt: skip
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="xiangzhi"'
+        return response
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:

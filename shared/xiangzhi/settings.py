@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +30,17 @@ class ServiceSettings(BaseSettings):
     consistency_timeout: float = 5.0
     log_level: str = "INFO"
     log_json: bool = True
+    # The gateway's Ed25519 public key (PEM). When set, every village route demands a valid
+    # access token and refuses villages outside its scope; production refuses to start without.
+    auth_public_key: str | None = None
+    auth_issuer: str = "xiangzhi-gateway"
+    auth_audience: str = "xiangzhi"
+
+    @model_validator(mode="after")
+    def _production_is_authenticated(self) -> Self:
+        if self.environment == "production" and not self.auth_public_key:
+            raise ValueError("auth_public_key is required in production")
+        return self
 
     @property
     def topic(self) -> str:

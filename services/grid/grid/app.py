@@ -29,7 +29,8 @@ def projections(
 PARTS = ServiceParts(
     registry=registry,
     projections=projections,
-    routers=[routes.router, open311.router],
+    routers=[routes.router],
+    public_read_routers=[open311.router],
     workers=[sla.watch],
     title="Xiangzhi grid · 网格化治理",
     description="Micro-grids, the three chiefs, volunteer teams and residents' issues.",

@@ -134,7 +134,8 @@ async def raise_issue(
             s, issue_id=issue_id, grid_id=cmd.grid_id, village=ctx.village,
             category=cmd.category, title=cmd.title, description=cmd.description,
             location=cmd.location, address=cmd.address, raised_by=cmd.raised_by,
-            anonymous=cmd.anonymous, channel=cmd.channel, now=now(), earlier=earlier,
+            anonymous=cmd.anonymous, channel=cmd.channel, now=now(), actor=ctx.actor,
+            earlier=earlier,
         ),
         expected_version=0, conn=ctx.conn,
     )  # fmt: skip

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 from xiangzhi.deps import MetaDep, RuntimeDep, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
+from xiangzhi.guard import principal_of
 
 from ..domain.issue import Actor
 from ..handlers import Context
@@ -15,11 +16,16 @@ Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit vil
 
 
 def actor(
+    request: Request,
     # Not named ``role``: a route's {role} path parameter would claim it.
     actor_id: Annotated[str | None, Header(alias="X-Actor")] = None,
     actor_role: Annotated[str | None, Header(alias="X-Actor-Role")] = None,
 ) -> Actor:
-    """Who is asking, as the gateway vouches for it (anonymous callers are residents)."""
+    """Who is asking: from the verified token when the service checks tokens (it must in
+    production); otherwise from the X-Actor headers (development and tests)."""
+    principal = principal_of(request)
+    if principal is not None:
+        return Actor(person_id=principal.person_id or principal.subject, role=principal.role)
     return Actor(person_id=actor_id or "anonymous", role=actor_role or "resident")
 
 

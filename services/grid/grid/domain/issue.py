@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from xiangzhi.auth import STAFF_ROLES
 from xiangzhi.errors import DomainError, ForbiddenError, IllegalTransitionError
 
 from .catalogue import CATEGORIES
@@ -40,9 +41,6 @@ Status = Literal[
     "new", "raised", "assigned", "escalated", "resolved", "confirmed", "reopened", "closed"
 ]
 OPEN: frozenset[str] = frozenset({"raised", "assigned", "escalated", "reopened"})
-STAFF_ROLES = frozenset(
-    {"grid_worker", "village_staff", "village_secretary", "township_officer", "county_admin"}
-)
 DUPLICATE_RADIUS_M = 50.0
 DUPLICATE_WINDOW = timedelta(days=7)
 
@@ -162,6 +160,7 @@ def raise_issue(
     anonymous: bool,
     channel: Literal["app", "open311", "hotline", "visit"],
     now: datetime,
+    actor: Actor,
     earlier: Sequence[NearbyIssue] = (),
 ) -> list[IssueRaised]:
     if state.status != "new":
@@ -172,6 +171,9 @@ def raise_issue(
         raise DomainError(f"grid {grid_id} is not in village {village}", field="grid_id")
     if location is None and not address:
         raise DomainError("say where: a location (lat, lon) or an address", field="location")
+    if not actor.is_staff and raised_by != actor.person_id:
+        # Staff record issues for villagers (a visit, the hotline); a resident only for self.
+        raise ForbiddenError("a resident raises issues in their own name", field="raised_by")
     sla = timedelta(hours=CATEGORIES[category].sla_hours)
     return [
         IssueRaised(

@@ -21,7 +21,7 @@ async def _raise(svc: GridService, **changes: object) -> dict:
     }  # fmt: skip
     body.update(changes)
     return await svc.command(
-        f"/villages/{DONGZHUANG}/issues", body, actor="resident-1", role="resident"
+        f"/villages/{DONGZHUANG}/issues", body, actor=str(body["raised_by"]), role="resident"
     )
 
 

@@ -24,7 +24,7 @@ def raise_events(category: str = "drainage", **kw: object) -> list:
     args: dict = dict(
         issue_id="i-1", grid_id=GRID, village=VILLAGE, category=category, title="正街下水堵塞",
         description="雨后积水", location=HERE, address=None, raised_by="resident-1",
-        anonymous=False, channel="app", now=T0,
+        anonymous=False, channel="app", now=T0, actor=RESIDENT,
     )  # fmt: skip
     args.update(kw)
     return list(issue.raise_issue(issue.Issue(), **args))
@@ -192,3 +192,9 @@ def test_assign_again_changes_the_assignee() -> None:
     [event] = issue.assign(state, assignee_kind="team", assignee_id="team-3", role=None)
     assert isinstance(event, IssueAssigned)
     assert issue.evolve(state, event).assignee_id == "team-3"
+
+
+def test_a_resident_raises_only_in_their_own_name_and_staff_for_anyone() -> None:
+    with pytest.raises(ForbiddenError, match="own name"):
+        raised(raised_by="someone-else")
+    assert raised(raised_by="villager-9", actor=CLERK).raised_by == "villager-9"
