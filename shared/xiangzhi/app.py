@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,9 @@ class ServiceParts:
     routers: Sequence[APIRouter] = ()
     # Routers whose reads are public (Open311's service list and requests); writes are scoped.
     public_read_routers: Sequence[APIRouter] = ()
+    # Resources of the service's own (the gateway's HTTP clients), opened after the kit's and
+    # closed before them.
+    resources: Callable[[FastAPI, Runtime], AbstractAsyncContextManager[None]] | None = None
     # Long-running tasks beside the projections (a service's watchers), stopped with the app.
     workers: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
     title: str | None = None
@@ -113,7 +116,11 @@ def create_app(settings: ServiceSettings, parts: ServiceParts | None = None) -> 
         for worker in parts.workers:
             runtime.tasks.append(asyncio.create_task(worker(runtime, stop), name=worker.__name__))
         try:
-            yield
+            if parts.resources is None:
+                yield
+            else:
+                async with parts.resources(app, runtime):
+                    yield
         finally:
             stop.set()
             for task in runtime.tasks:

@@ -6,6 +6,7 @@ carries the stream's current version; nothing answers with a bare stack trace.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import structlog
@@ -85,6 +86,8 @@ def install(app: FastAPI) -> None:
         )  # fmt: skip
         if exc.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="xiangzhi"'
+        if exc.status == 429:
+            response.headers["Retry-After"] = str(math.ceil(exc.extensions.get("retry_after", 1)))
         return response
 
     @app.exception_handler(HTTPException)

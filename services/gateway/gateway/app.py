@@ -1,12 +1,73 @@
-"""The gateway service's composition root."""
+"""The gateway's composition root: identity, routing, county views, one OpenAPI document."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from xiangzhi.app import create_app as kit_create_app
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
 
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from xiangzhi.app import Runtime, ServiceParts
+from xiangzhi.app import create_app as kit_create_app
+from xiangzhi.auth import TokenIssuer, TokenVerifier
+from xiangzhi.db import migrations_in
+
+from . import openapi, routes
+from .keys import signing_keys
+from .ratelimit import RateLimiter
 from .settings import GatewaySettings
 
 
-def create_app() -> FastAPI:
-    return kit_create_app(GatewaySettings())
+@asynccontextmanager
+async def _http(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+    settings: GatewaySettings = app.state.settings
+    timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=2.0)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+        app.state.http = http
+        yield
+
+
+PARTS = ServiceParts(
+    migrations=migrations_in("gateway", resources.files("gateway") / "migrations"),
+    routers=[routes.router],
+    resources=_http,
+    title="Xiangzhi 乡治 API",
+    description="The single public entry: identity, village scoping, routing and county views.",
+)
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    app = kit_create_app(settings, PARTS)
+    private, public = signing_keys(settings)
+    app.state.public_key = public
+    app.state.issuer = TokenIssuer(
+        private, issuer=settings.auth_issuer, audience=settings.auth_audience,
+        ttl=settings.access_token_seconds,
+    )  # fmt: skip
+    app.state.own_verifier = TokenVerifier(
+        public, issuer=settings.auth_issuer, audience=settings.auth_audience
+    )
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    _merged_openapi(app, settings)
+    return app
+
+
+def _merged_openapi(app: FastAPI, settings: GatewaySettings) -> None:
+    # The default route serves only the gateway's own operations; replace it.
+    app.router.routes = [r for r in app.router.routes if getattr(r, "path", "") != "/openapi.json"]
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def merged(request: Request) -> JSONResponse:
+        documents = await openapi.fetch_all(request.app.state.http, settings.upstreams())
+        own: dict[str, Any] = app.openapi()
+        return JSONResponse(openapi.merge(own, documents))
+
+    @app.get("/.well-known/xiangzhi-public-key.pem", include_in_schema=False)
+    async def public_key() -> JSONResponse:
+        """The key the services verify access tokens with."""
+        return JSONResponse({"alg": "EdDSA", "pem": app.state.public_key})

@@ -30,7 +30,7 @@ from xiangzhi.kafka_admin import RETAIN_FOREVER, delete_topics, ensure_topics
 KAFKA_IMAGE = "apache/kafka:4.1.1"
 POSTGRES_IMAGE = "postgres:15"
 
-INTEGRATION_FIXTURES = {"stack", "pg_dsn", "pg", "make_topic", "kafka_bootstrap"}
+INTEGRATION_FIXTURES = {"stack", "pg_dsn", "pg", "make_topic", "make_database", "kafka_bootstrap"}
 
 
 @dataclass(frozen=True)
@@ -195,21 +195,37 @@ def unique_name(prefix: str) -> str:
 # ---------------------------------------------------------------- per-test resources
 
 
+MakeDatabase = Callable[[], Awaitable[str]]
+
+
 @pytest.fixture
-async def pg_dsn(stack: Stack) -> AsyncIterator[str]:
+async def make_database(stack: Stack) -> AsyncIterator[MakeDatabase]:
+    """Fresh databases of this test's own (one per service it runs), dropped afterwards."""
+    made: list[str] = []
+
+    async def make() -> str:
+        name = unique_name("t")
+        admin = await asyncpg.connect(stack.postgres_dsn)
+        try:
+            await admin.execute(f'create database "{name}"')
+        finally:
+            await admin.close()
+        made.append(name)
+        return stack.dsn_for(name)
+
+    yield make
+    admin = await asyncpg.connect(stack.postgres_dsn)
+    try:
+        for name in made:
+            await admin.execute(f'drop database if exists "{name}" with (force)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pg_dsn(make_database: MakeDatabase) -> str:
     """A fresh database of this test's own, dropped afterwards."""
-    name = unique_name("t")
-    admin = await asyncpg.connect(stack.postgres_dsn)
-    try:
-        await admin.execute(f'create database "{name}"')
-    finally:
-        await admin.close()
-    yield stack.dsn_for(name)
-    admin = await asyncpg.connect(stack.postgres_dsn)
-    try:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        await admin.close()
+    return await make_database()
 
 
 @pytest.fixture

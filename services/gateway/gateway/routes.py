@@ -1,0 +1,270 @@
+"""The public API: tokens, users and keys, routing to the services, Open311, county views."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Form, Path, Request, Response
+from pydantic import BaseModel, Field
+from xiangzhi.auth import Principal, TokenIssuer
+from xiangzhi.envelope import VILLAGE_PATTERN
+from xiangzhi.errors import DomainError, ForbiddenError, NotFoundError
+
+from . import identity
+from .callers import Caller, authenticate, limit, require_village, upstream_token
+from .proxy import UpstreamError, relay
+from .settings import GatewaySettings
+
+router = APIRouter(prefix="/api/v1")
+Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit village code")]
+County = Annotated[str, Path(pattern=r"^\d{6}$", description="6-digit county code")]
+Service = Literal["grid", "party", "economy", "livelihood"]
+
+
+def _settings(request: Request) -> GatewaySettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+# ------------------------------------------------------------------ tokens
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 type name, not a secret
+    expires_in: int
+    refresh_token: str
+
+
+@router.post("/auth/token", tags=["identity"])
+async def token(
+    request: Request,
+    grant_type: Annotated[Literal["password", "refresh_token"], Form()],
+    username: Annotated[str | None, Form()] = None,
+    password: Annotated[str | None, Form()] = None,
+    refresh_token: Annotated[str | None, Form()] = None,
+) -> TokenResponse:
+    """OAuth2 token endpoint: the password grant, and the refresh grant (rotating)."""
+    pool = request.app.state.runtime.pool
+    settings = _settings(request)
+    ttl = timedelta(days=settings.refresh_token_days)
+    limit(request, f"login:{request.client.host if request.client else '?'}")
+    if grant_type == "password":
+        if not username or not password:
+            raise DomainError("username and password are required", field="password")
+        principal = await identity.authenticate(pool, username, password)
+        refresh = await identity.issue_refresh(pool, uuid.UUID(principal.subject), ttl)
+    else:
+        if not refresh_token:
+            raise DomainError("refresh_token is required", field="refresh_token")
+        principal, refresh = await identity.rotate_refresh(pool, refresh_token, ttl)
+    issuer: TokenIssuer = request.app.state.issuer
+    return TokenResponse(
+        access_token=issuer.issue(principal),
+        expires_in=settings.access_token_seconds,
+        refresh_token=refresh,
+    )
+
+
+@router.post("/auth/revoke", status_code=204, tags=["identity"])
+async def revoke(request: Request, refresh_token: Annotated[str, Form()]) -> Response:
+    """Log out: the refresh token and every token of its family stop working."""
+    await identity.revoke_refresh(request.app.state.runtime.pool, refresh_token)
+    return Response(status_code=204)
+
+
+# ------------------------------------------------------------------ users and API keys
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=3, max_length=64)
+    password: str = Field(min_length=12, max_length=256)
+    role: str
+    county: str | None = Field(None, pattern=r"^\d{6}$")
+    township: str | None = Field(None, pattern=r"^\d{9}$")
+    villages: list[str] = []
+    person_id: str | None = None
+
+
+def _may_administer(who: Principal, user: UserIn) -> bool:
+    """County admins administer their county; village secretaries, their village's people."""
+    places = [user.county or "", user.township or "", *user.villages]
+    if who.role == "county_admin":
+        return all(p.startswith(who.county or "-") for p in places if p)
+    if who.role == "village_secretary":
+        return user.role in ("village_staff", "grid_worker", "resident") and all(
+            v in who.villages for v in user.villages
+        )
+    return False
+
+
+@router.post("/users", status_code=201, tags=["identity"])
+async def create_user(user: UserIn, request: Request, who: Caller) -> dict[str, str]:
+    """Create a user within your own scope."""
+    if not _may_administer(who, user):
+        raise ForbiddenError("you may not create this user")
+    user_id = await identity.create_user(
+        request.app.state.runtime.pool,
+        identity.NewUser(
+            user.username, user.password, user.role, user.county, user.township,
+            tuple(user.villages), user.person_id,
+        ),
+    )  # fmt: skip
+    return {"user_id": str(user_id)}
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    villages: list[Annotated[str, Field(pattern=VILLAGE_PATTERN)]] = Field(min_length=1)
+    scopes: list[Literal["read", "write"]] = ["read"]
+
+
+class ApiKeyOut(BaseModel):
+    key_id: str
+    api_key: str = Field(description="shown this once; only its hash is kept")
+
+
+@router.post("/api-keys", status_code=201, tags=["identity"])
+async def create_api_key(body: ApiKeyIn, request: Request, who: Caller) -> ApiKeyOut:
+    """An API key for a machine client, limited to villages you may write to."""
+    if who.role not in ("county_admin", "village_secretary"):
+        raise ForbiddenError("only county administrators and village secretaries issue API keys")
+    for village in body.villages:
+        if not who.may_write(village):
+            raise ForbiddenError(f"village {village} is outside your scope")
+    issued = await identity.create_api_key(
+        request.app.state.runtime.pool, name=body.name, villages=body.villages,
+        scopes=list(body.scopes), created_by=who.subject,
+    )  # fmt: skip
+    return ApiKeyOut(key_id=str(issued.key_id), api_key=issued.api_key)
+
+
+@router.delete("/api-keys/{key_id}", status_code=204, tags=["identity"])
+async def revoke_api_key(key_id: uuid.UUID, request: Request, who: Caller) -> Response:
+    """Revoke an API key; it is refused from the next request on."""
+    if who.role not in ("county_admin", "village_secretary"):
+        raise ForbiddenError("only county administrators and village secretaries revoke API keys")
+    if not await identity.revoke_api_key(request.app.state.runtime.pool, key_id):
+        raise NotFoundError(f"no active API key {key_id}")
+    return Response(status_code=204)
+
+
+# ------------------------------------------------------------------ routing
+
+
+@router.api_route(
+    "/villages/{village}/{service}/{path:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    tags=["routing"],
+    include_in_schema=False,  # the services' own operations appear in the merged document
+)
+async def forward(
+    village: Village, service: Service, path: str, request: Request, who: Caller
+) -> Response:
+    require_village(who, village, request.method)
+    base = _settings(request).upstreams()[service]
+    return await relay(
+        request, service, f"{base}/villages/{village}/{path}", token=upstream_token(request, who)
+    )
+
+
+@router.api_route(
+    "/open311/v2/villages/{village}/{path:path}",
+    methods=["GET", "POST"],
+    tags=["Open311 GeoReport v2"],
+    include_in_schema=False,
+)
+async def open311(village: Village, path: str, request: Request) -> Response:
+    """Open311 at a stable public URL; reads are public, a POST carries ``api_key``."""
+    base = f"{_settings(request).grid_url}/open311/v2/villages/{village}/{path}"
+    if request.method == "GET":
+        limit(request, f"open311:{request.client.host if request.client else '?'}")
+        return await relay(request, "grid", base, token=None)
+    fields = parse_qsl((await request.body()).decode(), keep_blank_values=True)
+    api_key = next((v for k, v in fields if k == "api_key"), None)
+    who = await authenticate(request, api_key=api_key)
+    require_village(who, village, "POST")
+    # The key stays here: the service behind sees a token, never the caller's secret.
+    body = urlencode([(k, v) for k, v in fields if k != "api_key"]).encode()
+    return await relay(request, "grid", base, token=upstream_token(request, who), body=body)
+
+
+# ------------------------------------------------------------------ county views
+
+
+class VillageIn(BaseModel):
+    code: str = Field(pattern=VILLAGE_PATTERN)
+    name: str = Field(min_length=1, max_length=50)
+
+
+@router.post("/counties/{county}/villages", status_code=201, tags=["county"])
+async def register_village(
+    county: County, body: VillageIn, request: Request, who: Caller
+) -> VillageIn:
+    """Register a village of the county (county administrators)."""
+    if who.role != "county_admin" or who.county != county:
+        raise ForbiddenError("only the county's administrator registers its villages")
+    if not body.code.startswith(county):
+        raise DomainError(f"village {body.code} is not in county {county}", field="code")
+    await request.app.state.runtime.pool.execute(
+        "insert into villages (code, name) values ($1, $2) on conflict (code) do update "
+        "set name = excluded.name",
+        body.code,
+        body.name,
+    )
+    return body
+
+
+async def _visible_villages(request: Request, county: str, who: Principal) -> list[dict[str, str]]:
+    rows = await request.app.state.runtime.pool.fetch(
+        "select code, name from villages where code like $1 || '%' order by code", county
+    )
+    return [{"code": r["code"], "name": r["name"]} for r in rows if who.sees(r["code"])]
+
+
+@router.get("/counties/{county}/villages", tags=["county"])
+async def county_villages(county: County, request: Request, who: Caller) -> list[dict[str, str]]:
+    """The county's villages that you may see."""
+    return await _visible_villages(request, county, who)
+
+
+@router.get("/counties/{county}/summary", tags=["county"])
+async def county_summary(county: County, request: Request, who: Caller) -> dict[str, Any]:
+    """Every visible village side by side, composed concurrently from the services' village
+    statistics; a service that is down leaves its figures out and marks the result partial."""
+    villages = await _visible_villages(request, county, who)
+    settings = _settings(request)
+    token = upstream_token(request, who)
+    http = request.app.state.http
+
+    async def one(service: str, village: str) -> tuple[str, str, Any]:
+        url = f"{settings.upstreams()[service]}/villages/{village}/statistics"
+        try:
+            response = await http.get(url, headers={"Authorization": f"Bearer {token}"})
+        except Exception:  # down, refused, timed out: all mean "not this time"
+            return service, village, UpstreamError
+        if response.status_code == 404:
+            return service, village, None  # the service keeps no statistics (yet)
+        if response.status_code >= 400:
+            return service, village, UpstreamError
+        return service, village, response.json()
+
+    results = await asyncio.gather(
+        *(one(s, v["code"]) for v in villages for s in settings.upstreams())
+    )
+    by_village: dict[str, dict[str, Any]] = {v["code"]: {**v, "services": {}} for v in villages}
+    unavailable: set[str] = set()
+    for service, village, figures in results:
+        if figures is UpstreamError:
+            unavailable.add(service)
+        elif figures is not None:
+            by_village[village]["services"][service] = figures
+    return {
+        "county": county,
+        "villages": list(by_village.values()),
+        "partial": bool(unavailable),
+        "unavailable": sorted(unavailable),
+    }
