@@ -6,8 +6,10 @@ import importlib.util
 import os
 import sys
 import time
+from pathlib import Path
 
 import httpx
+from xiangzhi.auth import generate_keypair
 
 from . import procs
 from .config import PROJECT_ROOT, StackSettings
@@ -30,8 +32,22 @@ def _record_name(service: str) -> str:
     return f"service-{service}"
 
 
+def _keys(settings: StackSettings) -> tuple[Path, str]:
+    """The gateway's signing key for the local platform, made once; (its file, public PEM)."""
+    folder = settings.state_dir / "keys"
+    signing, public = folder / "signing.pem", folder / "public.pem"
+    if not signing.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        private_pem, public_pem = generate_keypair()
+        signing.write_text(private_pem)
+        signing.chmod(0o600)
+        public.write_text(public_pem)
+    return signing, public.read_text()
+
+
 def _service_env(settings: StackSettings, service: str, port: int) -> dict[str, str]:
     prefix = service.upper()
+    signing, public = _keys(settings)
     env = dict(os.environ)
     env.update(
         {
@@ -39,6 +55,9 @@ def _service_env(settings: StackSettings, service: str, port: int) -> dict[str, 
             f"{prefix}_POSTGRES_DSN": settings.postgres_dsn(service),
             f"{prefix}_HTTP_HOST": settings.host,
             f"{prefix}_HTTP_PORT": str(port),
+            # Every service checks the gateway's tokens, as in production.
+            f"{prefix}_AUTH_PUBLIC_KEY": public,
+            "GATEWAY_SIGNING_KEY_FILE": str(signing),
         }
     )
     for upstream, upstream_port in settings.service_ports.items():

@@ -50,4 +50,4 @@ async def platform(make_database, kafka_bootstrap: str, make_topic) -> AsyncIter
             runtime = app.state.runtime
             for user in USERS:
                 await identity.create_user(runtime.pool, user)
-            yield Platform(http, runtime, grid_url)
+            yield Platform(http, app, runtime, grid_url)

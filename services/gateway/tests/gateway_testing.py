@@ -43,6 +43,7 @@ async def serve(app: FastAPI, port: int) -> AsyncIterator[str]:
 @dataclass
 class Platform:
     http: httpx.AsyncClient  # to the gateway
+    app: FastAPI  # the gateway
     gateway: Runtime
     grid_url: str
 

@@ -71,7 +71,7 @@ async def test_revoked_refresh_tokens_are_refused(platform: Platform) -> None:
 
 async def test_tampered_expired_and_foreign_tokens_are_refused(platform: Platform) -> None:
     good = (await platform.login("clerk"))["access_token"]
-    head, body, sig = good.split(".")
+    head, _, sig = good.split(".")
     claims = jwt.decode(good, options={"verify_signature": False})
     widened = jwt.encode(
         {**claims, "villages": [DONGZHUANG, "141122100201"]}, "k" * 32, algorithm="HS256"
