@@ -10,6 +10,8 @@ from fastapi import Depends, Header, Query, Request, Response
 from . import consistency
 from .app import Runtime
 from .errors import DomainError
+from .guard import principal_of
+from .observability import safe_id
 from .projection import wait_for
 from .store import EventMeta, EventStore
 
@@ -22,15 +24,15 @@ def event_store(request: Request) -> EventStore:
     return runtime(request).store
 
 
-def event_meta(
-    request: Request,
-    actor: Annotated[str | None, Header(alias="X-Actor", include_in_schema=False)] = None,
-) -> EventMeta:
-    """Who and why, for the events a command appends."""
+def event_meta(request: Request) -> EventMeta:
+    """Who and why, for the events a command appends (the actor from the verified token)."""
+    principal = principal_of(request)
     return EventMeta(
         correlation_id=request.state.correlation_id,
-        causation_id=request.headers.get("X-Causation-ID"),
-        actor=actor,
+        causation_id=safe_id(request.headers.get("X-Causation-ID")),
+        actor=(principal.person_id or principal.subject)
+        if principal
+        else safe_id(request.headers.get("X-Actor")),
         request_id=request.state.request_id,
     )
 

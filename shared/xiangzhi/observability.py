@@ -25,10 +25,13 @@ LATENCY = Histogram(
 log = structlog.get_logger("xiangzhi.access")
 
 
-def _incoming_id(request: Request, header: str) -> str | None:
-    value = request.headers.get(header)
-    # An id from outside goes into every log line: accept only a plain token.
+def safe_id(value: str | None) -> str | None:
+    """An id from outside goes into logs and events: only a plain token is taken."""
     return value if value and _SAFE_ID.match(value) else None
+
+
+def _incoming_id(request: Request, header: str) -> str | None:
+    return safe_id(request.headers.get(header))
 
 
 def install(app: FastAPI, service: str) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Form, Path, Request, Response
 from pydantic import BaseModel, Field
@@ -167,7 +167,10 @@ async def forward(
     require_village(who, village, request.method)
     base = _settings(request).upstreams()[service]
     return await relay(
-        request, service, f"{base}/villages/{village}/{path}", token=upstream_token(request, who)
+        request,
+        service,
+        f"{base}/villages/{village}/{quote(path)}",
+        token=upstream_token(request, who),
     )
 
 
@@ -179,7 +182,7 @@ async def forward(
 )
 async def open311(village: Village, path: str, request: Request) -> Response:
     """Open311 at a stable public URL; reads are public, a POST carries ``api_key``."""
-    base = f"{_settings(request).grid_url}/open311/v2/villages/{village}/{path}"
+    base = f"{_settings(request).grid_url}/open311/v2/villages/{village}/{quote(path)}"
     if request.method == "GET":
         limit(request, f"open311:{request.client.host if request.client else '?'}")
         return await relay(request, "grid", base, token=None)

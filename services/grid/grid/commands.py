@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
+from xiangzhi.text import StorableModel
 
 from .domain.events import (
     GRID_CODE,
@@ -19,8 +20,8 @@ from .domain.events import (
 )
 
 
-class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Command(StorableModel):
+    """A command: unknown fields refused, text that PostgreSQL can store."""
 
 
 class EstablishGrid(Command):

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Path, Request
 from xiangzhi.deps import MetaDep, RuntimeDep, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.guard import principal_of
+from xiangzhi.observability import safe_id
 
 from ..domain.issue import Actor
 from ..handlers import Context
@@ -26,7 +27,7 @@ def actor(
     principal = principal_of(request)
     if principal is not None:
         return Actor(person_id=principal.person_id or principal.subject, role=principal.role)
-    return Actor(person_id=actor_id or "anonymous", role=actor_role or "resident")
+    return Actor(person_id=safe_id(actor_id) or "anonymous", role=safe_id(actor_role) or "resident")
 
 
 ActorDep = Annotated[Actor, Depends(actor)]

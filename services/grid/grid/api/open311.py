@@ -39,6 +39,7 @@ from .deps import RuntimeDep
 router = APIRouter(prefix="/open311/v2/villages/{village}", tags=["Open311 GeoReport v2"])
 Format = Literal["json", "xml"]
 CLOSED = {"resolved", "confirmed", "closed"}
+ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
 class Open311Error(Exception):
@@ -131,7 +132,7 @@ async def service_list(village: str, fmt: Format) -> Response:
 @router.get("/services/{service_code}.{fmt}")
 async def service_definition(village: str, service_code: str, fmt: Format) -> Response:
     """GET Service Definition: the optional attributes a request may carry."""
-    if service_code not in CATEGORIES:
+    if service_code not in CATEGORIES:  # also refuses any code that is not plain text
         return _error(fmt, Open311Error(404, f"service_code {service_code} is not provided"))
     attributes: list[dict[str, Any]] = [
         {
@@ -258,7 +259,10 @@ async def get_requests(
                 (OPEN if "open" in wanted else set()) | (CLOSED if "closed" in wanted else set())
             )
         if service_request_id:
-            filters = queries.IssueFilter(ids=[i.strip() for i in service_request_id.split(",")])
+            ids = [i.strip() for i in service_request_id.split(",")]
+            if not all(ID.fullmatch(i) for i in ids):
+                raise Open311Error(400, "service_request_id: ids of letters, digits and -")
+            filters = queries.IssueFilter(ids=ids)
         else:
             end = end_date or datetime.now(UTC)
             start = start_date or end - timedelta(days=90)
@@ -282,6 +286,10 @@ async def get_request(
     village: str, service_request_id: str, fmt: Format, rt: RuntimeDep
 ) -> Response:
     """GET Service Request: one request, as a list of one (as the specification has it)."""
+    if not ID.fullmatch(service_request_id):
+        return _error(
+            fmt, Open311Error(404, f"service_request_id {service_request_id!r} not found")
+        )
     row = await queries.issue(rt.pool, village, service_request_id)
     if row is None:
         return _error(fmt, Open311Error(404, f"service_request_id {service_request_id} not found"))

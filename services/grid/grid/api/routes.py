@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from xiangzhi.deps import consistent_read
 from xiangzhi.errors import NotFoundError
 
@@ -17,6 +17,9 @@ from .deps import ActorDep, ContextDep, RuntimeDep, Village
 from .views import GridView, IssuePage, IssueView, TeamView, VillageStats, accepted, issue_view
 
 router = APIRouter(prefix="/villages/{village}")
+IssueId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
+TeamId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+GridId = Annotated[str, Path(pattern=r"^\d{15}$")]
 READ = [consistent_read("grid")]
 
 
@@ -31,7 +34,7 @@ async def establish_grid(cmd: c.EstablishGrid, ctx: ContextDep) -> Accepted:
 
 @router.put("/grids/{grid_id}/chiefs/{role}", tags=["grids"])
 async def assign_chief(
-    grid_id: str, role: ChiefRole, cmd: c.AssignChief, ctx: ContextDep
+    grid_id: GridId, role: ChiefRole, cmd: c.AssignChief, ctx: ContextDep
 ) -> Accepted:
     """Name the holder of one of the three chiefs' roles (三长联动); the last holder is replaced."""
     return accepted(await handlers.assign_chief(ctx, grid_id, role, cmd), grid_id)
@@ -54,13 +57,13 @@ async def form_team(cmd: c.FormTeam, ctx: ContextDep) -> Accepted:
 
 
 @router.post("/volunteer-teams/{team_id}/members", status_code=201, tags=["volunteer teams"])
-async def join_team(team_id: str, cmd: c.JoinTeam, ctx: ContextDep) -> Accepted:
+async def join_team(team_id: TeamId, cmd: c.JoinTeam, ctx: ContextDep) -> Accepted:
     """A villager joins a team."""
     return accepted(await handlers.join_team(ctx, team_id, cmd), team_id)
 
 
 @router.post("/volunteer-teams/{team_id}/service", status_code=201, tags=["volunteer teams"])
-async def log_service(team_id: str, cmd: c.LogService, ctx: ContextDep) -> Accepted:
+async def log_service(team_id: TeamId, cmd: c.LogService, ctx: ContextDep) -> Accepted:
     """Log hours of volunteer service."""
     return accepted(await handlers.log_service(ctx, team_id, cmd), team_id)
 
@@ -106,7 +109,9 @@ async def list_issues(
 
 
 @router.get("/issues/{issue_id}", dependencies=READ, tags=["issues"])
-async def get_issue(village: Village, issue_id: str, rt: RuntimeDep, viewer: ActorDep) -> IssueView:
+async def get_issue(
+    village: Village, issue_id: IssueId, rt: RuntimeDep, viewer: ActorDep
+) -> IssueView:
     """One issue."""
     row = await queries.issue(rt.pool, village, issue_id)
     if row is None:
@@ -115,37 +120,37 @@ async def get_issue(village: Village, issue_id: str, rt: RuntimeDep, viewer: Act
 
 
 @router.post("/issues/{issue_id}/assign", tags=["issues"])
-async def assign_issue(issue_id: str, cmd: c.AssignIssue, ctx: ContextDep) -> Accepted:
+async def assign_issue(issue_id: IssueId, cmd: c.AssignIssue, ctx: ContextDep) -> Accepted:
     """Give the issue to a chief or a volunteer team."""
     return accepted(await handlers.assign_issue(ctx, issue_id, cmd), issue_id)
 
 
 @router.post("/issues/{issue_id}/escalate", tags=["issues"])
-async def escalate_issue(issue_id: str, cmd: c.EscalateIssue, ctx: ContextDep) -> Accepted:
+async def escalate_issue(issue_id: IssueId, cmd: c.EscalateIssue, ctx: ContextDep) -> Accepted:
     """Send the issue up: village committee, township, county."""
     return accepted(await handlers.escalate_issue(ctx, issue_id, cmd), issue_id)
 
 
 @router.post("/issues/{issue_id}/resolve", tags=["issues"])
-async def resolve_issue(issue_id: str, cmd: c.ResolveIssue, ctx: ContextDep) -> Accepted:
+async def resolve_issue(issue_id: IssueId, cmd: c.ResolveIssue, ctx: ContextDep) -> Accepted:
     """Record how the issue was handled."""
     return accepted(await handlers.resolve_issue(ctx, issue_id, cmd), issue_id)
 
 
 @router.post("/issues/{issue_id}/confirm", tags=["issues"])
-async def confirm_issue(issue_id: str, cmd: c.ConfirmIssue, ctx: ContextDep) -> Accepted:
+async def confirm_issue(issue_id: IssueId, cmd: c.ConfirmIssue, ctx: ContextDep) -> Accepted:
     """The resident confirms, with satisfaction 1–5."""
     return accepted(await handlers.confirm_issue(ctx, issue_id, cmd), issue_id)
 
 
 @router.post("/issues/{issue_id}/reopen", tags=["issues"])
-async def reopen_issue(issue_id: str, cmd: c.ReopenIssue, ctx: ContextDep) -> Accepted:
+async def reopen_issue(issue_id: IssueId, cmd: c.ReopenIssue, ctx: ContextDep) -> Accepted:
     """Not done after all: back to the assignee."""
     return accepted(await handlers.reopen_issue(ctx, issue_id, cmd), issue_id)
 
 
 @router.post("/issues/{issue_id}/close", tags=["issues"])
-async def close_issue(issue_id: str, cmd: c.CloseIssue, ctx: ContextDep) -> Accepted:
+async def close_issue(issue_id: IssueId, cmd: c.CloseIssue, ctx: ContextDep) -> Accepted:
     """File the issue away."""
     return accepted(await handlers.close_issue(ctx, issue_id, cmd), issue_id)
 
