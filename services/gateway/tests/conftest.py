@@ -24,6 +24,9 @@ USERS = [
     identity.NewUser(
         "resident", PASSWORD, "resident", villages=(DONGZHUANG,), person_id="resident-1"
     ),
+    identity.NewUser(
+        "neighbour", PASSWORD, "resident", villages=(DONGZHUANG,), person_id="resident-2"
+    ),
 ]
 
 

@@ -186,3 +186,87 @@ async def test_one_openapi_document_for_the_platform(platform: Platform) -> None
     assert set(document["info"]["x-unavailable"]) == {"party", "economy", "livelihood"}
     async with httpx.AsyncClient() as direct:
         assert (await direct.get(f"{platform.grid_url}/openapi.json")).status_code == 200
+
+
+async def test_every_village_route_for_every_caller_in_every_village(platform: Platform) -> None:
+    """The whole matrix: every village-scoped operation of the merged document × every caller
+    × own and foreign villages. Outside scope: 403 and a bare problem. Inside: never 401/403
+    (but for a read-only key's commands), never 5xx."""
+    await _seed(platform)
+    secretary = await platform.bearer("secretary")
+    key = (await platform.http.post(
+        "/api/v1/api-keys", json={"name": "reader", "villages": [DONGZHUANG], "scopes": ["read"]}, headers=secretary
+    )).json()["api_key"]  # fmt: skip
+    callers = {user: await platform.bearer(user) for user in SCOPE} | {
+        "api-reader": {"X-API-Key": key}
+    }
+    scope = SCOPE | {"api-reader": {DONGZHUANG}}
+    document = (await platform.http.get("/openapi.json")).json()
+    operations = [
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        if path.startswith("/api/v1/villages/{village}/")
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+    assert len(operations) >= 15
+    seen = 0
+    for caller, headers in callers.items():
+        for village in VILLAGES:
+            for method, path in operations:
+                url = (
+                    path.replace("{village}", village).replace("{grid_id}", f"{village}001")
+                    .replace("{issue_id}", "issue-1").replace("{team_id}", "team-1")
+                    .replace("{role}", "grid_chief")
+                )  # fmt: skip
+                assert "{" not in url, url
+                response = await platform.http.request(
+                    method, url, headers=headers, json=None if method == "GET" else {}
+                )
+                seen += 1
+                where = (caller, village, method, path, response.status_code)
+                assert response.status_code < 500, (*where, response.text)
+                if village not in scope[caller]:
+                    assert response.status_code == 403, where
+                    assert set(response.json()) == {
+                        "type",
+                        "title",
+                        "status",
+                        "detail",
+                        "instance",
+                    }, where
+                elif method != "GET" and caller == "api-reader":
+                    assert response.status_code == 403, where
+                else:
+                    assert response.status_code not in (401, 403), (*where, response.text)
+    print(
+        f"isolation matrix: {seen} requests ({len(callers)} callers × {len(VILLAGES)} villages × {len(operations)} operations)"
+    )
+
+
+async def test_a_resident_sees_only_their_own_issues_private_fields(platform: Platform) -> None:
+    await _seed(platform)
+    resident = await platform.bearer("resident")
+    url = f"/api/v1/villages/{DONGZHUANG}/grid/issues"
+    body = {"grid_id": f"{DONGZHUANG}001", "category": "dispute", "title": "邻里纠纷", "description": "围墙占地",
+            "address": "北街3号", "raised_by": "resident-1", "anonymous": True}  # fmt: skip
+    impostor = await platform.http.post(
+        url, json={**body, "raised_by": "resident-2"}, headers=resident
+    )
+    assert impostor.status_code == 403  # the token says who raises, not the body
+    raised = await platform.http.post(url, json=body, headers=resident)
+    assert raised.status_code == 201, raised.text
+    token = raised.json()["consistency_token"]
+    issue = f"{url}/{raised.json()['id']}"
+    own = await platform.http.get(issue, headers={**resident, "X-Consistency-Token": token})
+    assert own.json()["raised_by"] == "resident-1"
+    neighbour = await platform.http.get(issue, headers=await platform.bearer("neighbour"))
+    assert neighbour.status_code == 200
+    assert neighbour.json()["raised_by"] is None
+    clerk = await platform.http.get(issue, headers=await platform.bearer("clerk"))
+    assert clerk.json()["raised_by"] == "resident-1"
+    # X-Actor cannot be used to pretend: the token decides.
+    forged = await platform.http.get(
+        issue, headers={**(await platform.bearer("neighbour")), "X-Actor": "resident-1"}
+    )
+    assert forged.json()["raised_by"] is None
