@@ -101,9 +101,9 @@ async def main(ep: Endpoints, requests: int) -> None:
             await _ready(grid_url)
             await _ready(gateway_url)
             async with httpx.AsyncClient() as http:
-                login = await http.post(f"{gateway_url}/api/v1/auth/token", data={
-                    "grant_type": "password", "username": "bench-clerk", "password": "bench-password-1",
-                })  # fmt: skip
+                form = {"grant_type": "password", "username": "bench-clerk"}
+                form["password"] = "bench-password-1"
+                login = await http.post(f"{gateway_url}/api/v1/auth/token", data=form)
             token = login.json()["access_token"]
             through = f"{gateway_url}/api/v1/villages/{VILLAGE}/grid/volunteer-teams"
             direct = f"{grid_url}/villages/{VILLAGE}/volunteer-teams"
