@@ -136,3 +136,31 @@ async def test_api_keys_are_shown_once_scoped_and_revocable(platform: Platform) 
     after = await platform.http.get(GRIDS, headers={"X-API-Key": key})
     assert after.status_code == 401
     assert after.json()["detail"] == "the API key is revoked"
+
+
+async def test_the_first_county_administrator_comes_from_the_cli(
+    platform: Platform, monkeypatch
+) -> None:
+    import asyncio as aio
+
+    from gateway.cli import app as admin_cli
+    from typer.testing import CliRunner
+
+    dsn = platform.gateway.settings.postgres_dsn
+    monkeypatch.setenv("GATEWAY_POSTGRES_DSN", dsn)
+    monkeypatch.setenv("FIRST_ADMIN_PASSWORD", "a long enough password")
+    result = await aio.to_thread(
+        CliRunner().invoke, admin_cli,
+        ["create-county-admin", "wenshui-admin", "--county", "141121", "--password-env", "FIRST_ADMIN_PASSWORD"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "county 141121" in result.output
+    tokens = await platform.login("wenshui-admin", "a long enough password")
+    claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+    assert (claims["role"], claims["county"]) == ("county_admin", "141121")
+    short = await aio.to_thread(
+        CliRunner().invoke,
+        admin_cli,
+        ["create-county-admin", "x", "--county", "141121", "--password-env", "NOPE"],
+    )
+    assert short.exit_code != 0

@@ -3,8 +3,11 @@ limits, a service that is down, county views and the merged OpenAPI document."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
-from gateway_testing import DONGZHUANG, OTHER_COUNTY, SAME_COUNTY, Platform
+from gateway_testing import DONGZHUANG, OTHER_COUNTY, SAME_COUNTY, Platform, free_port, serve
+from georeport import GeoReport
 
 VILLAGES = (DONGZHUANG, SAME_COUNTY, OTHER_COUNTY)
 # Who sees which village (reads) and may write there, as the roles define it.
@@ -114,6 +117,13 @@ async def test_open311_through_the_gateway_with_an_api_key(platform: Platform) -
         if followed.status_code == 200:
             break
     assert followed.json()[0]["status"] == "open"
+    # An unmodified Open311 client follows it at the gateway's public URL, in JSON and XML.
+    async with serve(platform.app, free_port()) as base:
+        for output_format in ("json", "xml"):
+            client = GeoReport(f"{base}{root}", output_format=output_format)
+            request = await asyncio.to_thread(client.get_service_request, request_id)
+            assert request["status"] == "open"
+            assert request["service_code"] == "garbage"
 
 
 async def test_rate_limit_answers_429_with_retry_after(platform: Platform) -> None:
