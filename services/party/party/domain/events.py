@@ -1,0 +1,142 @@
+"""The party service's events (``party.*``), as the catalogue names them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+from xiangzhi.registry import EventPayload, EventRegistry
+
+registry = EventRegistry()
+
+RuleCategory = Literal["study", "service", "example", "discipline"]
+DeliberationKind = Literal["sentiment_talk", "villager_deliberation", "women_deliberation"]
+Step = Literal[
+    "collect_opinions", "set_agenda", "consult", "report", "make_plan", "publish_announcement"
+]  # fmt: skip
+STEPS: tuple[Step, ...] = (
+    "collect_opinions", "set_agenda", "consult", "report", "make_plan", "publish_announcement",
+)  # fmt: skip
+Matter = Literal[
+    "land_contracting", "collective_assets", "public_works", "village_rules", "livelihood", "other"
+]  # fmt: skip
+
+
+@registry.register
+class PointsRuleDefined(EventPayload):
+    """A rule of the points system (积分制), in a numbered version of the catalogue."""
+
+    event_type = "party.points_rule.defined.v1"
+    rule_id: str
+    version: int = Field(ge=1)
+    name: str
+    category: RuleCategory
+    points: Decimal = Field(max_digits=6, decimal_places=2)
+    cap_per_period: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
+
+
+@registry.register
+class MemberScored(EventPayload):
+    """Points given (or taken) by a rule, with the reason and what caused it."""
+
+    event_type = "party.member.scored.v1"
+    member_id: str
+    rule_id: str
+    rule_version: int
+    points: Decimal = Field(max_digits=7, decimal_places=2)
+    period: int = Field(ge=2000, le=2100)
+    reason: str
+    source_event_id: str | None = None
+
+
+@registry.register
+class NoticePublished(EventPayload):
+    """The year's totals put up for public notice (公示); objections are taken until it ends."""
+
+    event_type = "party.points_notice.published.v1"
+    period: int
+    published_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+@registry.register
+class ObjectionRaised(EventPayload):
+    event_type = "party.points_notice.objection_raised.v1"
+    objection_id: str
+    period: int
+    member_id: str
+    raised_by: str
+    text: str
+
+
+@registry.register
+class ObjectionAnswered(EventPayload):
+    event_type = "party.points_notice.objection_answered.v1"
+    objection_id: str
+    answer: str
+    adjusted: bool
+
+
+@registry.register
+class NoticeClosed(EventPayload):
+    event_type = "party.points_notice.closed.v1"
+    period: int
+
+
+@registry.register
+class DeliberationOpened(EventPayload):
+    event_type = "party.deliberation.opened.v1"
+    deliberation_id: str
+    kind: DeliberationKind
+    topic: str
+    matter: Matter
+
+
+class QA(EventPayload):
+    question: str
+    asked_by: str
+    answer: str | None = None
+
+
+@registry.register
+class StepCompleted(EventPayload):
+    event_type = "party.deliberation.step_completed.v1"
+    deliberation_id: str
+    step: Step
+    summary: str
+    attachments: tuple[str, ...] = ()
+    questions: tuple[QA, ...] = ()
+    plan_items: tuple[str, ...] = ()
+    works_items: tuple[str, ...] = ()
+
+
+@registry.register
+class PartyMeetingHeld(EventPayload):
+    """四议: the party members' meeting on the matter (党员大会审议)."""
+
+    event_type = "party.deliberation.party_meeting_held.v1"
+    deliberation_id: str
+    members_total: int = Field(ge=1)
+    attending: int = Field(ge=0)
+    agreeing: int = Field(ge=0)
+
+
+@registry.register
+class VillagersResolved(EventPayload):
+    """四议: the villagers' (representatives') meeting resolution (村民(代表)会议决议)."""
+
+    event_type = "party.deliberation.villagers_resolved.v1"
+    deliberation_id: str
+    representatives: bool
+    passed: bool
+    votes_for: int = Field(ge=0)
+    votes_against: int = Field(ge=0)
+
+
+@registry.register
+class DeliberationAnnounced(EventPayload):
+    event_type = "party.deliberation.announced.v1"
+    deliberation_id: str
+    announcement: str
+    published_at: AwareDatetime

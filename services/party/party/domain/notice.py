@@ -1,0 +1,96 @@
+"""Public notice of the year's points (公示): objections are raised while it runs, each is
+answered, and the notice closes only when it has run its course with nothing left unanswered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from xiangzhi.errors import DomainError, IllegalTransitionError
+
+from .events import NoticeClosed, NoticePublished, ObjectionAnswered, ObjectionRaised
+
+MIN_NOTICE = timedelta(days=5)
+
+Event = NoticePublished | ObjectionRaised | ObjectionAnswered | NoticeClosed
+
+
+@dataclass(frozen=True)
+class Notice:
+    period: int = 0
+    ends_at: datetime | None = None
+    open_objections: frozenset[str] = frozenset()
+    closed: bool = False
+
+    @property
+    def state(self) -> str:
+        return "closed" if self.closed else ("published" if self.ends_at else "new")
+
+
+def evolve(state: Notice, event: Event) -> Notice:
+    match event:
+        case NoticePublished():
+            return Notice(period=event.period, ends_at=event.ends_at)
+        case ObjectionRaised():
+            return replace(state, open_objections=state.open_objections | {event.objection_id})
+        case ObjectionAnswered():
+            return replace(state, open_objections=state.open_objections - {event.objection_id})
+        case NoticeClosed():
+            return replace(state, closed=True)
+    raise TypeError(f"not a notice event: {event!r}")
+
+
+def fold(events: Sequence[Event]) -> Notice:
+    state = Notice()
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def publish(state: Notice, *, period: int, now: datetime, days: int) -> list[NoticePublished]:
+    if state.ends_at is not None:
+        raise IllegalTransitionError(
+            f"the {period} notice is already published", current_state=state.state
+        )
+    if timedelta(days=days) < MIN_NOTICE:
+        raise DomainError(f"a notice runs at least {MIN_NOTICE.days} days", field="days")
+    return [NoticePublished(period=period, published_at=now, ends_at=now + timedelta(days=days))]
+
+
+def object_to(
+    state: Notice, *, objection_id: str, member_id: str, raised_by: str, text: str, now: datetime
+) -> list[ObjectionRaised]:
+    if state.ends_at is None or state.closed or now > state.ends_at:
+        raise IllegalTransitionError(
+            "objections are taken while the notice runs", current_state=state.state
+        )
+    return [
+        ObjectionRaised(
+            objection_id=objection_id, period=state.period, member_id=member_id,
+            raised_by=raised_by, text=text,
+        )
+    ]  # fmt: skip
+
+
+def answer(
+    state: Notice, *, objection_id: str, text: str, adjusted: bool
+) -> list[ObjectionAnswered]:
+    if objection_id not in state.open_objections:
+        raise DomainError(f"no open objection {objection_id}", field="objection_id")
+    return [ObjectionAnswered(objection_id=objection_id, answer=text, adjusted=adjusted)]
+
+
+def close(state: Notice, *, now: datetime) -> list[NoticeClosed]:
+    if state.ends_at is None or state.closed:
+        raise IllegalTransitionError("no running notice", current_state=state.state)
+    if now < state.ends_at:
+        raise IllegalTransitionError(
+            f"the notice runs until {state.ends_at:%Y-%m-%d}", current_state=state.state
+        )
+    if state.open_objections:
+        raise IllegalTransitionError(
+            f"{len(state.open_objections)} objection(s) still await an answer",
+            current_state=state.state, unanswered=sorted(state.open_objections),
+        )  # fmt: skip
+    return [NoticeClosed(period=state.period)]

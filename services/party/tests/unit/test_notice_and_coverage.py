@@ -1,0 +1,76 @@
+"""Public notice with objections, and party coverage of the grids — pure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from party.domain import notice
+from party.domain.coverage import coverage
+from xiangzhi.errors import DomainError, IllegalTransitionError
+
+T0 = datetime(2027, 1, 5, tzinfo=UTC)
+
+
+def _published() -> notice.Notice:
+    return notice.fold(notice.publish(notice.Notice(), period=2026, now=T0, days=7))
+
+
+def test_a_notice_runs_at_least_five_days() -> None:
+    with pytest.raises(DomainError, match="at least 5 days"):
+        notice.publish(notice.Notice(), period=2026, now=T0, days=3)
+
+
+def test_objections_only_while_the_notice_runs() -> None:
+    state = _published()
+    assert notice.object_to(
+        state,
+        objection_id="o1",
+        member_id="m1",
+        raised_by="v1",
+        text="分数偏高",
+        now=T0 + timedelta(days=2),
+    )
+    with pytest.raises(IllegalTransitionError):
+        notice.object_to(
+            state,
+            objection_id="o2",
+            member_id="m1",
+            raised_by="v1",
+            text="x",
+            now=T0 + timedelta(days=8),
+        )
+    with pytest.raises(IllegalTransitionError):
+        notice.object_to(
+            notice.Notice(), objection_id="o3", member_id="m1", raised_by="v1", text="x", now=T0
+        )
+
+
+def test_the_notice_closes_after_its_time_with_every_objection_answered() -> None:
+    state = _published()
+    state = notice.evolve(
+        state,
+        notice.object_to(
+            state, objection_id="o1", member_id="m1", raised_by="v1", text="x", now=T0
+        )[0],
+    )
+    with pytest.raises(IllegalTransitionError, match="runs until"):
+        notice.close(state, now=T0 + timedelta(days=3))
+    with pytest.raises(IllegalTransitionError, match="await an answer") as refused:
+        notice.close(state, now=T0 + timedelta(days=8))
+    assert refused.value.extensions["unanswered"] == ["o1"]
+    state = notice.evolve(
+        state, notice.answer(state, objection_id="o1", text="经核实无误", adjusted=False)[0]
+    )
+    with pytest.raises(DomainError):
+        notice.answer(state, objection_id="o1", text="again", adjusted=False)
+    assert notice.close(state, now=T0 + timedelta(days=8))
+
+
+def test_coverage_lists_the_grids_without_a_party_group() -> None:
+    grids = [f"141121100201{n:03d}" for n in (101, 102, 103)]
+    report = coverage(grids, {"pg-1": grids[0], "pg-2": grids[2]})
+    assert report.covered == (grids[0], grids[2])
+    assert report.uncovered == (grids[1],)
+    assert not report.complete
+    assert coverage(grids, {f"pg-{g}": g for g in grids}).complete
