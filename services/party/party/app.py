@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from xiangzhi.app import ServiceParts
 from xiangzhi.app import create_app as kit_create_app
+from xiangzhi.projection import Projection
+from xiangzhi.settings import ServiceSettings
+from xiangzhi.store import EventStore
 
+from . import api
+from .domain.events import registry
+from .policies import GridPolicies
+from .projections import PartyReadModel
 from .settings import PartySettings
 
 
-def create_app() -> FastAPI:
-    return kit_create_app(PartySettings())
+def projections(settings: ServiceSettings, store: EventStore) -> list[Projection]:
+    assert isinstance(settings, PartySettings)
+    return [PartyReadModel([settings.topic]), GridPolicies([settings.grid_topic], store)]
+
+
+PARTS = ServiceParts(
+    registry=registry,
+    projections=projections,
+    routers=[api.router],
+    title="Xiangzhi party · 党建",
+    description="The points system, study days and deliberation over the grids.",
+)
+
+
+def create_app(settings: PartySettings | None = None) -> FastAPI:
+    return kit_create_app(settings or PartySettings(), PARTS)

@@ -10,3 +10,5 @@ class PartySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PARTY_", extra="ignore")
 
     service_name: str = "party"
+    # Read for the policies that score what members do in the grids.
+    grid_topic: str = "grid.events"

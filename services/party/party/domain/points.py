@@ -17,6 +17,7 @@ from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .events import MemberScored, PointsRuleDefined, RuleCategory
 
+CENT = Decimal("0.01")
 DEFAULT_STARS: tuple[Decimal, ...] = (
     Decimal(60), Decimal(70), Decimal(80), Decimal(90), Decimal(96),
 )  # fmt: skip
@@ -81,7 +82,8 @@ def define_rule(
     return [
         PointsRuleDefined(
             rule_id=rule_id, version=len(history) + 1, name=name, category=category,
-            points=points, cap_per_period=cap_per_period,
+            points=points.quantize(CENT),
+            cap_per_period=cap_per_period.quantize(CENT) if cap_per_period is not None else None,
         )
     ]  # fmt: skip
 
@@ -145,6 +147,7 @@ def score(
                 current_state="capped",
             )
         points = min(points, left)
+    points = points.quantize(CENT)
     return [
         MemberScored(
             member_id=member_id, rule_id=rule.rule_id, rule_version=rule.version, points=points,

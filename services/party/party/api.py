@@ -1,0 +1,178 @@
+"""The party service's HTTP API: the points system (rules, scores that explain themselves,
+rankings with stars) and the village's party statistics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+from xiangzhi import consistency
+from xiangzhi.deps import MetaDep, RuntimeDep, consistent_read, event_store
+from xiangzhi.envelope import VILLAGE_PATTERN
+from xiangzhi.errors import ForbiddenError
+from xiangzhi.guard import principal_of
+from xiangzhi.text import StorableModel
+
+from . import handlers
+from .domain import points
+from .domain.events import RuleCategory
+from .projections import PartyReadModel
+
+router = APIRouter(prefix="/villages/{village}", tags=["points (积分制)"])
+Village = Annotated[str, Path(pattern=VILLAGE_PATTERN)]
+MemberId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+T = PartyReadModel([]).table
+READ = [consistent_read("party")]
+
+
+def _year() -> int:
+    return datetime.now(UTC).year
+
+
+class Accepted(BaseModel):
+    id: str
+    version: int
+    consistency_token: str
+
+
+class RuleIn(StorableModel):
+    rule_id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    name: str = Field(min_length=1, max_length=100)
+    category: RuleCategory
+    points: Decimal = Field(ge=-100, le=100, max_digits=6, decimal_places=2)
+    cap_per_period: Decimal | None = Field(None, gt=0, le=1000, max_digits=7, decimal_places=2)
+
+
+class ScoreIn(StorableModel):
+    rule_id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    period: int = Field(ge=2000, le=2100)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class Entry(BaseModel):
+    event_id: str
+    points: Decimal
+    rule_id: str
+    rule_version: int
+    reason: str
+    source_event_id: str | None
+    scored_at: datetime
+
+
+class MemberPoints(BaseModel):
+    member_id: str
+    period: int
+    total: Decimal
+    stars: int
+    entries: list[Entry]
+
+
+class RankedView(BaseModel):
+    member_id: str
+    total: Decimal
+    stars: int
+    rank: int
+
+
+def _ctx(request: Request, village: str, meta: MetaDep) -> handlers.Context:
+    return handlers.Context(store=event_store(request), village=village, meta=meta)
+
+
+def _staff_only(request: Request) -> None:
+    principal = principal_of(request)
+    if principal is not None and not principal.is_staff:
+        raise ForbiddenError("points are given by the party branch's staff")
+
+
+@router.post("/points/rules", status_code=201)
+async def define_rule(village: Village, body: RuleIn, request: Request, meta: MetaDep) -> Accepted:
+    """Define a rule, or a new version of one (the old version stays on the record)."""
+    _staff_only(request)
+    outcome = await handlers.define_rule(
+        _ctx(request, village, meta), rule_id=body.rule_id, name=body.name,
+        category=body.category, value=body.points, cap=body.cap_per_period,
+    )  # fmt: skip
+    return Accepted(
+        id=body.rule_id,
+        version=outcome.version,
+        consistency_token=consistency.token_for("party", outcome.recorded),
+    )
+
+
+@router.post("/members/{member_id}/scores", status_code=201)
+async def score(
+    village: Village, member_id: MemberId, body: ScoreIn, request: Request, meta: MetaDep
+) -> Accepted:
+    """Score a member by a rule, with the reason."""
+    _staff_only(request)
+    outcome = await handlers.score(
+        _ctx(request, village, meta), member_id=member_id, rule_id=body.rule_id,
+        period=body.period, reason=body.reason,
+    )  # fmt: skip
+    return Accepted(
+        id=member_id,
+        version=outcome.version,
+        consistency_token=consistency.token_for("party", outcome.recorded),
+    )
+
+
+@router.get("/members/{member_id}/points", dependencies=READ)
+async def member_points(
+    village: Village, member_id: MemberId, rt: RuntimeDep,
+    period: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> MemberPoints:  # fmt: skip
+    """A member's points for a year, each entry with its rule, version, reason and cause."""
+    year = period or _year()
+    rows = await rt.pool.fetch(
+        f"select * from {T('scores')} where village = $1 and member_id = $2 and period = $3 "
+        "order by scored_at, event_id",
+        village, member_id, year,
+    )  # fmt: skip
+    total = sum((r["points"] for r in rows), Decimal(0))
+    return MemberPoints(
+        member_id=member_id, period=year, total=total, stars=points.stars(total),
+        entries=[Entry(**{**dict(r), "event_id": str(r["event_id"])}) for r in rows],
+    )  # fmt: skip
+
+
+@router.get("/points/rankings", dependencies=READ)
+async def rankings(
+    village: Village, rt: RuntimeDep, period: Annotated[int | None, Query(ge=2000, le=2100)] = None
+) -> list[RankedView]:
+    """The village's members by their year's total, with their stars."""
+    rows = await rt.pool.fetch(
+        f"select member_id, sum(points) as total from {T('scores')} "
+        "where village = $1 and period = $2 group by member_id",
+        village, period or _year(),
+    )  # fmt: skip
+    ranked = points.ranking({r["member_id"]: r["total"] for r in rows})
+    return [
+        RankedView(member_id=r.member_id, total=r.total, stars=r.stars, rank=r.rank) for r in ranked
+    ]
+
+
+class PartyStats(BaseModel):
+    village: str
+    period: int
+    members_scored: int
+    points_total: Decimal
+    stars: dict[int, int]
+
+
+@router.get("/statistics", dependencies=READ)
+async def statistics(
+    village: Village, rt: RuntimeDep, period: Annotated[int | None, Query(ge=2000, le=2100)] = None
+) -> PartyStats:
+    """The village's points year in figures (for the county's side-by-side view)."""
+    year = period or _year()
+    ranked = await rankings(village, rt, year)
+    distribution = {n: 0 for n in range(6)}
+    for r in ranked:
+        distribution[r.stars] += 1
+    return PartyStats(
+        village=village, period=year, members_scored=len(ranked),
+        points_total=sum((r.total for r in ranked), Decimal(0)), stars=distribution,
+    )  # fmt: skip

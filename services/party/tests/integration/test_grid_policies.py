@@ -1,0 +1,153 @@
+"""grid → party on the real broker: a confirmed issue resolved by a party member scores once
+(redelivered, confirmed again after a reopening, rebuilt); volunteer service scores; and each
+score explains itself over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from party.app import create_app
+from party.settings import PartySettings
+from xiangzhi.envelope import Envelope
+
+DONGZHUANG = "141121100201"
+
+
+@pytest.fixture
+async def party(
+    pg_dsn: str, kafka_bootstrap: str, make_topic
+) -> AsyncIterator[tuple[httpx.AsyncClient, object, PartySettings]]:
+    settings = PartySettings(
+        postgres_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap,
+        events_topic=await make_topic("party.events"), grid_topic=await make_topic("grid.events"),
+        consistency_timeout=20,
+    )  # fmt: skip
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://party") as http,
+    ):
+        yield http, app.state.runtime, settings
+
+
+def _grid_event(
+    event_type: str, chainseq: int, data: dict, event_id: uuid.UUID | None = None
+) -> Envelope:
+    return Envelope(
+        id=event_id or uuid.uuid4(), source="/xiangzhi/grid", type=event_type, subject="issue-x",
+        time=datetime(2026, 11, 20, 9, 0, tzinfo=UTC), village=DONGZHUANG, chainseq=chainseq,
+        streamversion=1, correlationid="corr-grid", hash="c" * 64, prevhash="d" * 64, data=data,
+    )  # fmt: skip
+
+
+async def _send(bootstrap: str, topic: str, *events: Envelope) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for envelope in events:
+            key, value, headers = envelope.to_kafka()
+            await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def _applied(runtime, chainseq: int) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(400):
+        seen = await runtime.pool.fetchval(
+            "select chainseq from proj_grid_policies._applied where village = $1", DONGZHUANG
+        )
+        if seen is not None and seen >= chainseq:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the policy did not reach chainseq {chainseq}")
+
+
+async def test_a_confirmed_issue_scores_its_party_member_resolver_once(
+    party, kafka_bootstrap: str
+) -> None:
+    http, runtime, settings = party
+    confirmed = _grid_event("grid.issue.confirmed.v1", 3, {
+        "issue_id": "issue-7", "satisfaction": 5, "comment": "满意", "confirmed_by": "r1",
+        "on_behalf": False, "resolver_party_member_id": "pm-wang",
+    })  # fmt: skip
+    not_a_member = _grid_event("grid.issue.confirmed.v1", 4, {
+        "issue_id": "issue-8", "satisfaction": 4, "confirmed_by": "r2", "resolver_party_member_id": None,
+    })  # fmt: skip
+    service = _grid_event("grid.volunteer_team.service_logged.v1", 5, {
+        "team_id": "team-2", "person_id": "p9", "hours": "2.50", "description": "送药上门",
+        "issue_id": None, "party_member_id": "pm-wang", "served_on": "2026-11-19T08:00:00Z",
+    })  # fmt: skip
+    await _send(kafka_bootstrap, settings.grid_topic, confirmed, not_a_member, service)
+    await _applied(runtime, 5)
+
+    # Delivered again (a relay re-publish), and the same issue confirmed a second time after
+    # a reopening: still one score for the issue.
+    again = _grid_event("grid.issue.confirmed.v1", 6, {
+        "issue_id": "issue-7", "satisfaction": 4, "confirmed_by": "r1", "resolver_party_member_id": "pm-wang",
+    })  # fmt: skip
+    await _send(kafka_bootstrap, settings.grid_topic, confirmed, again)
+    await _applied(runtime, 6)
+
+    scored = await runtime.store.read_stream(f"points-ledger-{DONGZHUANG}-pm-wang")
+    assert [(e.data["rule_id"], e.data["points"]) for e in scored] == [
+        ("resolved_issue", "2.00"),
+        ("volunteer_service", "1.00"),
+    ]
+    assert scored[0].meta["causation_id"] == str(confirmed.id)
+    token = f"party:{DONGZHUANG}:{scored[-1].chain_seq}"
+
+    card = (await http.get(f"/villages/{DONGZHUANG}/members/pm-wang/points", params={"period": 2026},
+                           headers={"X-Consistency-Token": token})).json()  # fmt: skip
+    assert card["total"] == "3.00"
+    assert card["stars"] == 0
+    assert [e["source_event_id"] for e in card["entries"]] == [
+        "grid-issue:issue-7",
+        f"grid-service:{service.id}",
+    ]
+    assert all(e["rule_version"] == 1 for e in card["entries"])
+    assert "issue-7" in card["entries"][0]["reason"]
+
+    # A rebuild of the policy replays every grid event: nothing scores twice.
+    await runtime.runners["grid_policies"].rebuild()
+    assert len(await runtime.store.read_stream(f"points-ledger-{DONGZHUANG}-pm-wang")) == 2
+
+
+async def test_rankings_with_stars_and_a_manual_score(party) -> None:
+    http, _, _ = party
+    last = None
+    for member, times in (("pm-a", 49), ("pm-b", 36), ("pm-c", 36)):
+        for n in range(times):
+            response = await http.post(
+                f"/villages/{DONGZHUANG}/members/{member}/scores",
+                json={
+                    "rule_id": "attended_study" if n < 24 else "gave_party_lesson",
+                    "period": 2026,
+                    "reason": f"两日活动 #{n}",
+                },
+            )
+            if response.status_code == 409:
+                assert response.json()["current_state"] == "capped"
+                continue
+            assert response.status_code == 201, response.text
+            last = response.json()["consistency_token"]
+    ranked = (await http.get(f"/villages/{DONGZHUANG}/points/rankings", params={"period": 2026},
+                             headers={"X-Consistency-Token": last})).json()  # fmt: skip
+    # 24 study days (cap 24) + lessons at 3 points up to the cap of 12: 36 at most.
+    assert [(r["member_id"], r["total"], r["rank"]) for r in ranked] == [
+        ("pm-a", "36.00", 1),
+        ("pm-b", "36.00", 1),
+        ("pm-c", "36.00", 1),
+    ]
+    bad = await http.post(
+        f"/villages/{DONGZHUANG}/members/pm-a/scores",
+        json={"rule_id": "no_such_rule", "period": 2026, "reason": "x"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "rule_id"
