@@ -9,7 +9,7 @@ from xiangzhi.projection import Projection
 from xiangzhi.settings import ServiceSettings
 from xiangzhi.store import EventStore
 
-from . import api
+from . import api, api_deliberation
 from .domain.events import registry
 from .policies import GridPolicies
 from .projections import PartyReadModel
@@ -24,7 +24,8 @@ def projections(settings: ServiceSettings, store: EventStore) -> list[Projection
 PARTS = ServiceParts(
     registry=registry,
     projections=projections,
-    routers=[api.router],
+    routers=[api.router, api_deliberation.router],
+    public_read_routers=[api_deliberation.public],
     title="Xiangzhi party · 党建",
     description="The points system, study days and deliberation over the grids.",
 )

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from xiangzhi.aggregate import Outcome, execute, load
 from xiangzhi.db import Connection
+from xiangzhi.errors import NotFoundError
+from xiangzhi.registry import EventPayload
 from xiangzhi.store import EventMeta, EventStore
 
 from . import catalogue as standard
-from .domain import points
+from .domain import deliberation, points, study
 from .domain.events import PointsRuleDefined, registry
+
+Decision = Callable[[deliberation.Deliberation], Sequence[EventPayload]]
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,119 @@ async def score(
         decide=lambda ledger: points.score(
             ledger, rule, member_id=member_id, period=period, reason=reason,
             source_event_id=source_event_id,
+        ),
+        conn=ctx.conn,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------ study days
+
+
+def activity_stream(village: str, activity_id: str) -> str:
+    return f"activity-{village}-{activity_id}"
+
+
+async def hold_activity(
+    ctx: Context,
+    *,
+    activity_id: str,
+    kind: str,
+    title: str,
+    on: date,
+    lecturer: str | None,
+    destination: str | None,
+    period: int,
+) -> Outcome:
+    """Record an activity; a party lesson scores its lecturer, in the same transaction."""
+    if ctx.conn is None:
+        async with ctx.store.pool.acquire() as conn, conn.transaction():
+            return await hold_activity(
+                Context(ctx.store, ctx.village, ctx.meta, conn), activity_id=activity_id,
+                kind=kind, title=title, on=on, lecturer=lecturer, destination=destination,
+                period=period,
+            )  # fmt: skip
+    outcome = await execute(
+        ctx.store, registry, activity_stream(ctx.village, activity_id), village=ctx.village,
+        meta=ctx.meta, fold=study.fold,
+        decide=lambda s: study.hold(
+            s, activity_id=activity_id, kind=kind, title=title, on=on,  # type: ignore[arg-type]
+            today=datetime.now(UTC).date(), lecturer_member_id=lecturer, destination=destination,
+        ),
+        conn=ctx.conn,
+    )  # fmt: skip
+    if kind == "party_lesson" and lecturer:
+        await _score_capped(
+            ctx, lecturer, standard.GAVE_LESSON, period, f"讲党课: {title}", f"lesson:{activity_id}"
+        )
+    return outcome
+
+
+async def attend_activity(
+    ctx: Context, *, activity_id: str, member_id: str, period: int
+) -> Outcome:
+    """Record attendance; attending scores study by the rule, in the same transaction."""
+    if ctx.conn is None:
+        async with ctx.store.pool.acquire() as conn, conn.transaction():
+            return await attend_activity(
+                Context(ctx.store, ctx.village, ctx.meta, conn), activity_id=activity_id,
+                member_id=member_id, period=period,
+            )  # fmt: skip
+    outcome = await execute(
+        ctx.store, registry, activity_stream(ctx.village, activity_id), village=ctx.village,
+        meta=ctx.meta, fold=study.fold, decide=lambda s: study.attend(s, member_id=member_id),
+        conn=ctx.conn,
+    )  # fmt: skip
+    if outcome.recorded:
+        await _score_capped(
+            ctx, member_id, standard.ATTENDED_STUDY, period, f"参加两日活动 {activity_id}",
+            f"attended:{activity_id}:{member_id}",
+        )  # fmt: skip
+    return outcome
+
+
+async def _score_capped(
+    ctx: Context, member_id: str, rule_id: str, period: int, reason: str, cause: str
+) -> None:
+    try:
+        await score(
+            ctx,
+            member_id=member_id,
+            rule_id=rule_id,
+            period=period,
+            reason=reason,
+            source_event_id=cause,
+        )
+    except points.CapReachedError:
+        return  # the year's cap is reached: the attendance stands, without more points
+
+
+# ------------------------------------------------------------------ deliberation
+
+
+def deliberation_stream(village: str, deliberation_id: str) -> str:
+    return f"deliberation-{village}-{deliberation_id}"
+
+
+async def on_deliberation(ctx: Context, deliberation_id: str, decide: Decision) -> Outcome:
+    def existing(state: deliberation.Deliberation) -> Sequence[EventPayload]:
+        if not state.opened:
+            raise NotFoundError(f"no deliberation {deliberation_id} in village {ctx.village}")
+        return decide(state)
+
+    return await execute(
+        ctx.store, registry, deliberation_stream(ctx.village, deliberation_id),
+        village=ctx.village, meta=ctx.meta, fold=deliberation.fold, decide=existing, conn=ctx.conn,
+    )  # fmt: skip
+
+
+async def open_deliberation(
+    ctx: Context, *, deliberation_id: str, kind: str, topic: str, matter: str
+) -> Outcome:
+    return await execute(
+        ctx.store, registry, deliberation_stream(ctx.village, deliberation_id),
+        village=ctx.village, meta=ctx.meta, fold=deliberation.fold,
+        decide=lambda s: deliberation.open_deliberation(
+            s, deliberation_id=deliberation_id, kind=kind, topic=topic, matter=matter,  # type: ignore[arg-type]
         ),
         conn=ctx.conn,
     )  # fmt: skip

@@ -1,12 +1,24 @@
-"""The party read model: every score with its explanation, and the rule catalogue."""
+"""The party read model: scores with their explanations, the rule catalogue, study days,
+deliberations and their announcements."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from xiangzhi.db import Connection
 from xiangzhi.envelope import Envelope
 from xiangzhi.projection import Projection
 
-from .domain.events import MemberScored, PointsRuleDefined, registry
+from .domain.events import (
+    ActivityAttended,
+    ActivityHeld,
+    DeliberationAnnounced,
+    DeliberationOpened,
+    MemberScored,
+    PointsRuleDefined,
+    StepCompleted,
+    registry,
+)
 
 
 class PartyReadModel(Projection):
@@ -37,6 +49,29 @@ class PartyReadModel(Projection):
         defined_at timestamptz not null,
         primary key (village, rule_id, version)
     );
+    create table if not exists activities (
+        village char(12) not null,
+        activity_id text not null,
+        kind text not null,
+        title text not null,
+        held_on date not null,
+        lecturer_member_id text,
+        destination text,
+        attendees int not null default 0,
+        primary key (village, activity_id)
+    );
+    create table if not exists deliberations (
+        village char(12) not null,
+        deliberation_id text not null,
+        kind text not null,
+        topic text not null,
+        matter text not null,
+        steps_done text[] not null default '{}',
+        plan_items text[] not null default '{}',
+        announcement text,
+        published_at timestamptz,
+        primary key (village, deliberation_id)
+    );
     """
 
     async def apply(self, conn: Connection, event: Envelope) -> None:
@@ -49,6 +84,36 @@ class PartyReadModel(Projection):
                 event.id, event.village, payload.member_id, payload.period, payload.rule_id,
                 payload.rule_version, payload.points, payload.reason, payload.source_event_id,
                 event.time,
+            )  # fmt: skip
+        elif isinstance(payload, ActivityHeld):
+            await conn.execute(
+                "insert into activities values ($1, $2, $3, $4, $5, $6, $7, 0)",
+                event.village, payload.activity_id, payload.kind, payload.title,
+                date.fromisoformat(payload.date), payload.lecturer_member_id, payload.destination,
+            )  # fmt: skip
+        elif isinstance(payload, ActivityAttended):
+            await conn.execute(
+                "update activities set attendees = attendees + 1 "
+                "where village = $1 and activity_id = $2",
+                event.village, payload.activity_id,
+            )  # fmt: skip
+        elif isinstance(payload, DeliberationOpened):
+            await conn.execute(
+                "insert into deliberations (village, deliberation_id, kind, topic, matter) "
+                "values ($1, $2, $3, $4, $5)",
+                event.village, payload.deliberation_id, payload.kind, payload.topic, payload.matter,
+            )  # fmt: skip
+        elif isinstance(payload, StepCompleted):
+            await conn.execute(
+                "update deliberations set steps_done = array_append(steps_done, $3), "
+                "plan_items = plan_items || $4::text[] where village = $1 and deliberation_id = $2",
+                event.village, payload.deliberation_id, payload.step, list(payload.plan_items),
+            )  # fmt: skip
+        elif isinstance(payload, DeliberationAnnounced):
+            await conn.execute(
+                "update deliberations set announcement = $3, published_at = $4 "
+                "where village = $1 and deliberation_id = $2",
+                event.village, payload.deliberation_id, payload.announcement, payload.published_at,
             )  # fmt: skip
         elif isinstance(payload, PointsRuleDefined):
             await conn.execute(

@@ -140,3 +140,26 @@ class DeliberationAnnounced(EventPayload):
     deliberation_id: str
     announcement: str
     published_at: AwareDatetime
+
+
+ActivityKind = Literal["theme_party_day", "party_lesson", "study_tour", "other"]
+
+
+@registry.register
+class ActivityHeld(EventPayload):
+    """两日活动: a theme party day, a party lesson (by a veteran or cadre), or a study tour."""
+
+    event_type = "party.activity.held.v1"
+    activity_id: str
+    kind: ActivityKind
+    title: str
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    lecturer_member_id: str | None = None
+    destination: str | None = None
+
+
+@registry.register
+class ActivityAttended(EventPayload):
+    event_type = "party.activity.attended.v1"
+    activity_id: str
+    member_id: str

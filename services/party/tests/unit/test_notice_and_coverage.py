@@ -74,3 +74,48 @@ def test_coverage_lists_the_grids_without_a_party_group() -> None:
     assert report.uncovered == (grids[1],)
     assert not report.complete
     assert coverage(grids, {f"pg-{g}": g for g in grids}).complete
+
+
+def test_study_days_need_their_lecturer_or_destination_and_count_attendance_once() -> None:
+    from datetime import date
+
+    from party.domain import study
+
+    kwargs = dict(activity_id="a1", title="主题党日", on=date(2026, 7, 1), today=date(2026, 7, 2))
+    with pytest.raises(DomainError, match="lecturer"):
+        study.hold(
+            study.Activity(),
+            kind="party_lesson",
+            lecturer_member_id=None,
+            destination=None,
+            **kwargs,
+        )  # type: ignore[arg-type]
+    with pytest.raises(DomainError, match="destination"):
+        study.hold(
+            study.Activity(), kind="study_tour", lecturer_member_id=None, destination=None, **kwargs
+        )  # type: ignore[arg-type]
+    with pytest.raises(DomainError, match="once it has been held"):
+        study.hold(
+            study.Activity(),
+            kind="theme_party_day",
+            lecturer_member_id=None,
+            destination=None,
+            activity_id="a1",
+            title="t",
+            on=date(2026, 8, 1),
+            today=date(2026, 7, 2),
+        )
+    state = study.fold(
+        study.hold(
+            study.Activity(),
+            kind="study_tour",
+            lecturer_member_id=None,
+            destination="平遥",
+            **kwargs,
+        )
+    )  # type: ignore[arg-type]
+    [attended] = study.attend(state, member_id="pm-1")
+    state = study.evolve(state, attended)
+    assert study.attend(state, member_id="pm-1") == []
+    with pytest.raises(IllegalTransitionError):
+        study.attend(study.Activity(), member_id="pm-1")
