@@ -9,8 +9,9 @@ from xiangzhi.projection import Projection
 from xiangzhi.settings import ServiceSettings
 from xiangzhi.store import EventStore
 
-from . import api, api_deliberation
+from . import api, api_deliberation, api_organisation
 from .domain.events import registry
+from .grid_copy import GridCopy
 from .policies import GridPolicies
 from .projections import PartyReadModel
 from .settings import PartySettings
@@ -18,13 +19,17 @@ from .settings import PartySettings
 
 def projections(settings: ServiceSettings, store: EventStore) -> list[Projection]:
     assert isinstance(settings, PartySettings)
-    return [PartyReadModel([settings.topic]), GridPolicies([settings.grid_topic], store)]
+    return [
+        PartyReadModel([settings.topic]),
+        GridPolicies([settings.grid_topic], store),
+        GridCopy([settings.grid_topic]),
+    ]
 
 
 PARTS = ServiceParts(
     registry=registry,
     projections=projections,
-    routers=[api.router, api_deliberation.router],
+    routers=[api.router, api_deliberation.router, api_organisation.router],
     public_read_routers=[api_deliberation.public],
     title="Xiangzhi party · 党建",
     description="The points system, study days and deliberation over the grids.",

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 from xiangzhi.aggregate import Outcome, execute, load
 from xiangzhi.db import Connection
-from xiangzhi.errors import NotFoundError
+from xiangzhi.errors import DomainError, NotFoundError
 from xiangzhi.registry import EventPayload
 from xiangzhi.store import EventMeta, EventStore
 
 from . import catalogue as standard
-from .domain import deliberation, points, study
+from .domain import deliberation, organisation, points, study
 from .domain.events import PointsRuleDefined, registry
 
 Decision = Callable[[deliberation.Deliberation], Sequence[EventPayload]]
@@ -213,4 +213,70 @@ async def open_deliberation(
             s, deliberation_id=deliberation_id, kind=kind, topic=topic, matter=matter,  # type: ignore[arg-type]
         ),
         conn=ctx.conn,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------ organisation and members
+
+
+def org_stream(village: str, org_id: str) -> str:
+    return f"org-{village}-{org_id}"
+
+
+def member_stream(village: str, member_id: str) -> str:
+    return f"member-{village}-{member_id}"
+
+
+async def _org(ctx: Context, org_id: str) -> organisation.Org:
+    history, _ = await load(
+        ctx.store, registry, org_stream(ctx.village, org_id), ctx.village, conn=ctx.conn
+    )
+    return organisation.fold_org(history)  # type: ignore[arg-type]
+
+
+async def establish_org(
+    ctx: Context, *, org_id: str, name: str, kind: str, parent_id: str | None, grid_id: str | None
+) -> Outcome:
+    parent = await _org(ctx, parent_id) if parent_id else None
+    if parent_id and (parent is None or parent.kind is None):
+        raise DomainError(f"no organisation {parent_id}", field="parent_id")
+    return await execute(
+        ctx.store, registry, org_stream(ctx.village, org_id), village=ctx.village, meta=ctx.meta,
+        fold=organisation.fold_org,
+        decide=lambda s: organisation.establish(
+            s, org_id=org_id, name=name, kind=kind, parent=parent, grid_id=grid_id,  # type: ignore[arg-type]
+            village=ctx.village,
+        ),
+        conn=ctx.conn,
+    )  # fmt: skip
+
+
+async def register_member(
+    ctx: Context,
+    *,
+    member_id: str,
+    name: str,
+    org_id: str,
+    status: str,
+    joined_on: date,
+    veteran: bool,
+) -> Outcome:
+    org = await _org(ctx, org_id)
+    return await execute(
+        ctx.store, registry, member_stream(ctx.village, member_id), village=ctx.village,
+        meta=ctx.meta, fold=organisation.fold_member,
+        decide=lambda s: organisation.register(
+            s, member_id=member_id, name=name, org=org, status=status, joined_on=joined_on,
+            today=datetime.now(UTC).date(), veteran=veteran,
+        ),
+        conn=ctx.conn,
+    )  # fmt: skip
+
+
+async def transfer_member(ctx: Context, *, member_id: str, to_org_id: str) -> Outcome:
+    to = await _org(ctx, to_org_id)
+    return await execute(
+        ctx.store, registry, member_stream(ctx.village, member_id), village=ctx.village,
+        meta=ctx.meta, fold=organisation.fold_member,
+        decide=lambda s: organisation.transfer(s, to=to), conn=ctx.conn,
     )  # fmt: skip

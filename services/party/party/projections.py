@@ -14,7 +14,10 @@ from .domain.events import (
     ActivityHeld,
     DeliberationAnnounced,
     DeliberationOpened,
+    MemberRegistered,
     MemberScored,
+    MemberTransferred,
+    OrganizationEstablished,
     PointsRuleDefined,
     StepCompleted,
     registry,
@@ -60,6 +63,25 @@ class PartyReadModel(Projection):
         attendees int not null default 0,
         primary key (village, activity_id)
     );
+    create table if not exists organizations (
+        village char(12) not null,
+        org_id text not null,
+        name text not null,
+        kind text not null,
+        parent_id text,
+        grid_id char(15),
+        primary key (village, org_id)
+    );
+    create table if not exists members (
+        village char(12) not null,
+        member_id text not null,
+        name text not null,
+        org_id text not null,
+        status text not null,
+        joined_on date not null,
+        veteran boolean not null,
+        primary key (village, member_id)
+    );
     create table if not exists deliberations (
         village char(12) not null,
         deliberation_id text not null,
@@ -84,6 +106,23 @@ class PartyReadModel(Projection):
                 event.id, event.village, payload.member_id, payload.period, payload.rule_id,
                 payload.rule_version, payload.points, payload.reason, payload.source_event_id,
                 event.time,
+            )  # fmt: skip
+        elif isinstance(payload, OrganizationEstablished):
+            await conn.execute(
+                "insert into organizations values ($1, $2, $3, $4, $5, $6)",
+                event.village, payload.org_id, payload.name, payload.kind, payload.parent_id,
+                payload.grid_id,
+            )  # fmt: skip
+        elif isinstance(payload, MemberRegistered):
+            await conn.execute(
+                "insert into members values ($1, $2, $3, $4, $5, $6, $7)",
+                event.village, payload.member_id, payload.name, payload.org_id, payload.status,
+                date.fromisoformat(payload.joined_on), payload.veteran,
+            )  # fmt: skip
+        elif isinstance(payload, MemberTransferred):
+            await conn.execute(
+                "update members set org_id = $3 where village = $1 and member_id = $2",
+                event.village, payload.member_id, payload.to_org_id,
             )  # fmt: skip
         elif isinstance(payload, ActivityHeld):
             await conn.execute(

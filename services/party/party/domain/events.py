@@ -163,3 +163,37 @@ class ActivityAttended(EventPayload):
     event_type = "party.activity.attended.v1"
     activity_id: str
     member_id: str
+
+
+OrgKind = Literal["general_branch", "branch", "party_group"]
+
+
+@registry.register
+class OrganizationEstablished(EventPayload):
+    """总支 → 支部 → 党小组; a party group is laid over one grid."""
+
+    event_type = "party.organization.established.v1"
+    org_id: str
+    name: str
+    kind: OrgKind
+    parent_id: str | None = None
+    grid_id: str | None = Field(None, pattern=r"^\d{15}$")
+
+
+@registry.register
+class MemberRegistered(EventPayload):
+    event_type = "party.member.registered.v1"
+    member_id: str
+    name: str
+    org_id: str
+    status: Literal["full", "probationary"]
+    joined_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    veteran: bool = False
+
+
+@registry.register
+class MemberTransferred(EventPayload):
+    event_type = "party.member.transferred.v1"
+    member_id: str
+    from_org_id: str
+    to_org_id: str

@@ -119,3 +119,115 @@ def test_study_days_need_their_lecturer_or_destination_and_count_attendance_once
     assert study.attend(state, member_id="pm-1") == []
     with pytest.raises(IllegalTransitionError):
         study.attend(study.Activity(), member_id="pm-1")
+
+
+def test_the_organisation_tree_and_party_groups_over_grids() -> None:
+    from datetime import date
+
+    from party.domain import organisation as o
+
+    village = "141121100201"
+    general = o.fold_org(
+        o.establish(
+            o.Org(),
+            org_id="gb",
+            name="东庄村党总支",
+            kind="general_branch",
+            parent=None,
+            grid_id=None,
+            village=village,
+        )
+    )
+    with pytest.raises(DomainError, match="no parent"):
+        o.establish(
+            o.Org(),
+            org_id="x",
+            name="x",
+            kind="general_branch",
+            parent=general,
+            grid_id=None,
+            village=village,
+        )
+    with pytest.raises(DomainError, match="sits under"):
+        o.establish(
+            o.Org(), org_id="x", name="x", kind="branch", parent=None, grid_id=None, village=village
+        )
+    branch = o.fold_org(
+        o.establish(
+            o.Org(),
+            org_id="b1",
+            name="第一支部",
+            kind="branch",
+            parent=general,
+            grid_id=None,
+            village=village,
+        )
+    )
+    with pytest.raises(DomainError, match="bound to a grid"):
+        o.establish(
+            o.Org(),
+            org_id="g1",
+            name="党小组",
+            kind="party_group",
+            parent=branch,
+            grid_id=None,
+            village=village,
+        )
+    with pytest.raises(DomainError, match="not in village"):
+        o.establish(
+            o.Org(),
+            org_id="g1",
+            name="党小组",
+            kind="party_group",
+            parent=branch,
+            grid_id="141121100202101",
+            village=village,
+        )
+    with pytest.raises(DomainError, match="only a party group"):
+        o.establish(
+            o.Org(),
+            org_id="b2",
+            name="x",
+            kind="branch",
+            parent=general,
+            grid_id=f"{village}101",
+            village=village,
+        )
+    group = o.fold_org(
+        o.establish(
+            o.Org(),
+            org_id="g1",
+            name="党小组",
+            kind="party_group",
+            parent=branch,
+            grid_id=f"{village}101",
+            village=village,
+        )
+    )
+    today = date(2026, 11, 29)
+    [joined] = o.register(
+        o.Member(),
+        member_id="pm-1",
+        name="王",
+        org=group,
+        status="full",
+        joined_on=date(1978, 7, 1),
+        today=today,
+        veteran=True,
+    )
+    member = o.evolve_member(o.Member(), joined)
+    with pytest.raises(DomainError, match="already there"):
+        o.transfer(member, to=group)
+    [moved] = o.transfer(member, to=branch)
+    assert (moved.from_org_id, moved.to_org_id) == ("g1", "b1")
+    with pytest.raises(DomainError, match="has come"):
+        o.register(
+            o.Member(),
+            member_id="pm-2",
+            name="李",
+            org=group,
+            status="probationary",
+            joined_on=date(2027, 1, 1),
+            today=today,
+            veteran=False,
+        )

@@ -1,0 +1,126 @@
+"""Party organisation and members over HTTP, and the coverage of the village's grids."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, Field
+from xiangzhi import consistency
+from xiangzhi.aggregate import Outcome
+from xiangzhi.deps import MetaDep, RuntimeDep, consistent_read, event_store
+from xiangzhi.envelope import VILLAGE_PATTERN
+from xiangzhi.text import StorableModel
+
+from . import handlers
+from .domain.coverage import coverage as measure
+from .domain.events import OrgKind
+from .grid_copy import GridCopy
+from .projections import PartyReadModel
+
+router = APIRouter(prefix="/villages/{village}", tags=["organisation (组织覆盖)"])
+Village = Annotated[str, Path(pattern=VILLAGE_PATTERN)]
+MemberId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+T = PartyReadModel([]).table
+G = GridCopy([]).table
+
+
+class Accepted(BaseModel):
+    id: str
+    version: int
+    consistency_token: str
+
+
+class EstablishOrg(StorableModel):
+    org_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
+    name: str = Field(min_length=1, max_length=100)
+    kind: OrgKind
+    parent_id: str | None = Field(None, pattern=r"^[A-Za-z0-9-]{1,64}$")
+    grid_id: str | None = Field(None, pattern=r"^\d{15}$")
+
+
+class RegisterMember(StorableModel):
+    member_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    name: str = Field(min_length=1, max_length=50)
+    org_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
+    status: Literal["full", "probationary"]
+    joined_on: date
+    veteran: bool = False
+
+
+class Transfer(StorableModel):
+    to_org_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
+
+
+def _ctx(request: Request, village: str, meta: MetaDep) -> handlers.Context:
+    return handlers.Context(store=event_store(request), village=village, meta=meta)
+
+
+def _accepted(outcome: Outcome, aggregate_id: str) -> Accepted:
+    return Accepted(
+        id=aggregate_id,
+        version=outcome.version,
+        consistency_token=consistency.token_for("party", outcome.recorded),
+    )
+
+
+@router.post("/organizations", status_code=201)
+async def establish(
+    village: Village, body: EstablishOrg, request: Request, meta: MetaDep
+) -> Accepted:
+    """Set up the general branch, a branch, or a party group over a grid."""
+    outcome = await handlers.establish_org(
+        _ctx(request, village, meta), org_id=body.org_id, name=body.name, kind=body.kind,
+        parent_id=body.parent_id, grid_id=body.grid_id,
+    )  # fmt: skip
+    return _accepted(outcome, body.org_id)
+
+
+@router.post("/members", status_code=201)
+async def register(
+    village: Village, body: RegisterMember, request: Request, meta: MetaDep
+) -> Accepted:
+    """Register a party member (full or probationary; veterans marked)."""
+    outcome = await handlers.register_member(
+        _ctx(request, village, meta), member_id=body.member_id, name=body.name,
+        org_id=body.org_id, status=body.status, joined_on=body.joined_on, veteran=body.veteran,
+    )  # fmt: skip
+    return _accepted(outcome, body.member_id)
+
+
+@router.post("/members/{member_id}/transfer")
+async def transfer(
+    village: Village, member_id: MemberId, body: Transfer, request: Request, meta: MetaDep
+) -> Accepted:
+    """Move a member to another branch or party group."""
+    outcome = await handlers.transfer_member(
+        _ctx(request, village, meta), member_id=member_id, to_org_id=body.to_org_id
+    )
+    return _accepted(outcome, member_id)
+
+
+class CoverageView(BaseModel):
+    village: str
+    grids: int
+    covered: list[str]
+    uncovered: list[str]
+    complete: bool
+
+
+@router.get("/coverage", dependencies=[consistent_read("party")])
+async def coverage(village: Village, rt: RuntimeDep) -> CoverageView:
+    """党组织全覆盖: the village's micro-grids with and without a party group (grid's
+    directory as grid's events told it, not a call into grid)."""
+    grids = [r["grid_id"] for r in await rt.pool.fetch(
+        f"select grid_id from {G('grids')} where village = $1 and level = 'micro_grid'", village
+    )]  # fmt: skip
+    groups = {r["org_id"]: r["grid_id"] for r in await rt.pool.fetch(
+        f"select org_id, grid_id from {T('organizations')} "
+        "where village = $1 and kind = 'party_group'", village,
+    )}  # fmt: skip
+    report = measure(grids, groups)
+    return CoverageView(
+        village=village, grids=len(grids), covered=list(report.covered),
+        uncovered=list(report.uncovered), complete=report.complete,
+    )  # fmt: skip
