@@ -3,6 +3,7 @@ rankings with stars) and the village's party statistics."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -10,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from xiangzhi import consistency
+from xiangzhi.aggregate import Outcome
 from xiangzhi.deps import MetaDep, RuntimeDep, consistent_read, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.errors import ForbiddenError
@@ -17,7 +19,7 @@ from xiangzhi.guard import principal_of
 from xiangzhi.text import StorableModel
 
 from . import handlers
-from .domain import points
+from .domain import notice, points
 from .domain.events import RuleCategory
 from .projections import PartyReadModel
 
@@ -176,3 +178,94 @@ async def statistics(
         village=village, period=year, members_scored=len(ranked),
         points_total=sum((r.total for r in ranked), Decimal(0)), stars=distribution,
     )  # fmt: skip
+
+
+# ------------------------------------------------------------------ public notice (公示)
+
+
+class PublishNotice(StorableModel):
+    days: int = Field(ge=5, le=60, description="how long the notice runs (at least 5 days)")
+
+
+class Objection(StorableModel):
+    member_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class Answer(StorableModel):
+    text: str = Field(min_length=1, max_length=2000)
+    adjusted: bool = False
+
+
+Period = Annotated[int, Path(ge=2000, le=2100)]
+ObjectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
+
+
+def _accept(outcome: Outcome, aggregate_id: str) -> Accepted:
+    return Accepted(
+        id=aggregate_id,
+        version=outcome.version,
+        consistency_token=consistency.token_for("party", outcome.recorded),
+    )
+
+
+@router.post("/points/notices/{period}", status_code=201)
+async def publish_notice(
+    village: Village, period: Period, body: PublishNotice, request: Request, meta: MetaDep
+) -> Accepted:
+    """Put the year's totals up for public notice."""
+    _staff_only(request)
+    outcome = await handlers.on_notice(
+        _ctx(request, village, meta), period,
+        lambda s: notice.publish(s, period=period, now=datetime.now(UTC), days=body.days),
+    )  # fmt: skip
+    return _accept(outcome, str(period))
+
+
+@router.post("/points/notices/{period}/objections", status_code=201)
+async def object_to(
+    village: Village, period: Period, body: Objection, request: Request, meta: MetaDep
+) -> Accepted:
+    """Raise an objection while the notice runs (anyone in the village)."""
+    objection_id = uuid.uuid4().hex[:12]
+    outcome = await handlers.on_notice(
+        _ctx(request, village, meta), period,
+        lambda s: notice.object_to(
+            s, objection_id=objection_id, member_id=body.member_id,
+            raised_by=meta.actor or "anonymous", text=body.text, now=datetime.now(UTC),
+        ),
+    )  # fmt: skip
+    return _accept(outcome, objection_id)
+
+
+@router.post("/points/notices/{period}/objections/{objection_id}/answer")
+async def answer_objection(
+    village: Village,
+    period: Period,
+    objection_id: ObjectionId,
+    body: Answer,
+    request: Request,
+    meta: MetaDep,
+) -> Accepted:
+    """Answer an objection (every one is answered before the notice closes)."""
+    _staff_only(request)
+    outcome = await handlers.on_notice(
+        _ctx(request, village, meta),
+        period,
+        lambda s: notice.answer(
+            s, objection_id=objection_id, text=body.text, adjusted=body.adjusted
+        ),
+    )
+    return _accept(outcome, objection_id)
+
+
+@router.post("/points/notices/{period}/close")
+async def close_notice(
+    village: Village, period: Period, request: Request, meta: MetaDep
+) -> Accepted:
+    """Close the notice once it has run its course with every objection answered."""
+    _staff_only(request)
+    outcome = await handlers.on_notice(
+        _ctx(request, village, meta), period, lambda s: notice.close(s, now=datetime.now(UTC))
+    )
+    return _accept(outcome, str(period))

@@ -124,3 +124,33 @@ async def coverage(village: Village, rt: RuntimeDep) -> CoverageView:
         village=village, grids=len(grids), covered=list(report.covered),
         uncovered=list(report.uncovered), complete=report.complete,
     )  # fmt: skip
+
+
+class ScheduleTurn(StorableModel):
+    person_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    name: str = Field(min_length=1, max_length=50)
+    starts_on: date
+    ends_on: date
+    duty: str = Field(min_length=1, max_length=200)
+
+
+@router.post("/representatives/rotation", status_code=201)
+async def schedule_turn(
+    village: Village, body: ScheduleTurn, request: Request, meta: MetaDep
+) -> Accepted:
+    """村民代表轮岗: give a villagers' representative a turn in the committee's work."""
+    outcome = await handlers.schedule_rotation(
+        _ctx(request, village, meta), person_id=body.person_id, name=body.name,
+        starts_on=body.starts_on, ends_on=body.ends_on, duty=body.duty,
+    )  # fmt: skip
+    return _accepted(outcome, body.person_id)
+
+
+@router.get("/representatives/rotation")
+async def rotation_schedule(village: Village, rt: RuntimeDep) -> list[dict[str, str]]:
+    """The rotation schedule, in the order of the turns."""
+    turns = await rt.store.read_stream(f"rotation-{village}")
+    return sorted(
+        ({k: str(v) for k, v in t.data.items()} for t in turns if t.village == village),
+        key=lambda t: (t["starts_on"], t["person_id"]),
+    )

@@ -14,10 +14,11 @@ from xiangzhi.registry import EventPayload
 from xiangzhi.store import EventMeta, EventStore
 
 from . import catalogue as standard
-from .domain import deliberation, organisation, points, study
+from .domain import deliberation, notice, organisation, points, rotation, study
 from .domain.events import PointsRuleDefined, registry
 
 Decision = Callable[[deliberation.Deliberation], Sequence[EventPayload]]
+NoticeDecision = Callable[[notice.Notice], Sequence[EventPayload]]
 
 
 @dataclass(frozen=True)
@@ -279,4 +280,31 @@ async def transfer_member(ctx: Context, *, member_id: str, to_org_id: str) -> Ou
         ctx.store, registry, member_stream(ctx.village, member_id), village=ctx.village,
         meta=ctx.meta, fold=organisation.fold_member,
         decide=lambda s: organisation.transfer(s, to=to), conn=ctx.conn,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------ rotation and public notice
+
+
+async def schedule_rotation(
+    ctx: Context, *, person_id: str, name: str, starts_on: date, ends_on: date, duty: str
+) -> Outcome:
+    return await execute(
+        ctx.store, registry, f"rotation-{ctx.village}", village=ctx.village, meta=ctx.meta,
+        fold=rotation.fold,
+        decide=lambda s: rotation.schedule(
+            s, person_id=person_id, name=name, starts_on=starts_on, ends_on=ends_on, duty=duty
+        ),
+        conn=ctx.conn,
+    )  # fmt: skip
+
+
+def notice_stream(village: str, period: int) -> str:
+    return f"points-notice-{village}-{period}"
+
+
+async def on_notice(ctx: Context, period: int, decide: NoticeDecision) -> Outcome:
+    return await execute(
+        ctx.store, registry, notice_stream(ctx.village, period), village=ctx.village,
+        meta=ctx.meta, fold=notice.fold, decide=decide, conn=ctx.conn,
     )  # fmt: skip

@@ -197,3 +197,15 @@ class MemberTransferred(EventPayload):
     member_id: str
     from_org_id: str
     to_org_id: str
+
+
+@registry.register
+class RotationScheduled(EventPayload):
+    """村民代表轮岗: a villagers' representative takes a turn in the committee's work."""
+
+    event_type = "party.representative.rotation_scheduled.v1"
+    person_id: str
+    name: str
+    starts_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    ends_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    duty: str

@@ -151,3 +151,68 @@ async def test_rankings_with_stars_and_a_manual_score(party) -> None:
     )
     assert bad.status_code == 422
     assert bad.json()["field"] == "rule_id"
+
+
+async def test_public_notice_takes_objections_and_closes_only_when_answered(party) -> None:
+    http, _, _ = party
+    base = f"/villages/{DONGZHUANG}/points/notices/2026"
+    published = await http.post(base, json={"days": 7})
+    assert published.status_code == 201, published.text
+    objection = await http.post(
+        f"{base}/objections",
+        json={"member_id": "pm-wang", "text": "志愿服务时数有误"},
+        headers={"X-Actor": "villager-3"},
+    )
+    assert objection.status_code == 201
+    early = await http.post(f"{base}/close")
+    assert early.status_code == 409
+    assert "runs until" in early.json()["detail"]
+    answered = await http.post(
+        f"{base}/objections/{objection.json()['id']}/answer",
+        json={"text": "已核实，更正", "adjusted": True},
+    )
+    assert answered.status_code == 200
+    again = await http.post(
+        f"{base}/objections/{objection.json()['id']}/answer", json={"text": "x"}
+    )
+    assert again.status_code == 422
+    assert (await http.post(base, json={"days": 3})).status_code == 422
+
+
+async def test_representatives_rotation(party) -> None:
+    http, _, _ = party
+    url = f"/villages/{DONGZHUANG}/representatives/rotation"
+    first = await http.post(
+        url,
+        json={
+            "person_id": "rep-1",
+            "name": "赵代表",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-03-31",
+            "duty": "人居环境监督",
+        },
+    )
+    assert first.status_code == 201, first.text
+    overlap = await http.post(
+        url,
+        json={
+            "person_id": "rep-1",
+            "name": "赵代表",
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-04-30",
+            "duty": "x",
+        },
+    )
+    assert overlap.status_code == 409
+    await http.post(
+        url,
+        json={
+            "person_id": "rep-2",
+            "name": "钱代表",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-03-31",
+            "duty": "矛盾调解",
+        },
+    )
+    schedule = (await http.get(url)).json()
+    assert [t["person_id"] for t in schedule] == ["rep-1", "rep-2"]

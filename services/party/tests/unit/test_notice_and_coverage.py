@@ -231,3 +231,53 @@ def test_the_organisation_tree_and_party_groups_over_grids() -> None:
             today=today,
             veteran=False,
         )
+
+
+def test_representatives_take_turns_that_do_not_overlap() -> None:
+    from datetime import date
+
+    from party.domain import rotation
+
+    [first] = rotation.schedule(
+        rotation.Schedule(),
+        person_id="r1",
+        name="赵",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 3, 31),
+        duty="环境卫生监督",
+    )
+    state = rotation.fold([first])
+    with pytest.raises(IllegalTransitionError, match="already has a turn"):
+        rotation.schedule(
+            state,
+            person_id="r1",
+            name="赵",
+            starts_on=date(2026, 3, 1),
+            ends_on=date(2026, 5, 1),
+            duty="x",
+        )
+    assert rotation.schedule(
+        state,
+        person_id="r1",
+        name="赵",
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2026, 6, 30),
+        duty="x",
+    )
+    assert rotation.schedule(
+        state,
+        person_id="r2",
+        name="钱",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 3, 31),
+        duty="x",
+    )
+    with pytest.raises(DomainError, match="ends after"):
+        rotation.schedule(
+            state,
+            person_id="r3",
+            name="孙",
+            starts_on=date(2026, 5, 1),
+            ends_on=date(2026, 5, 1),
+            duty="x",
+        )
