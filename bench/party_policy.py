@@ -1,0 +1,166 @@
+"""party: the policy's lag from ``grid.issue.confirmed`` to the score being visible in the
+party read model, under a steady load of confirmations across 50 villages.
+
+The party service runs as its own uvicorn process. Confirmations are produced to the grid
+topic at a fixed rate; a score is visible when its row is in ``proj_party.scores`` (the whole
+path: policy → append → relay → Kafka → projection). Beside it: a raw consumer's rate on the
+same topic.
+
+    uv run --group bench python -m bench.party_policy [--events 2000] [--rate 200]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+from xiangzhi import db
+from xiangzhi.envelope import Envelope
+from xiangzhi.outbox import producer
+
+from bench.common import Endpoints, Measure, fresh_database, fresh_topic, report, run
+
+VILLAGES = [f"141121{n:06d}" for n in range(100201, 100251)]
+
+
+async def _ready(url: str) -> None:
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            try:
+                if (await http.get(f"{url}/ready")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the party service did not become ready")
+
+
+async def _produce(
+    bootstrap: str, topic: str, events: int, rate: int, sent: dict[str, float], first: int = 0
+) -> None:
+    kafka = producer(bootstrap)
+    await kafka.start()
+    seq = {
+        v: first // len(VILLAGES) + (1 if VILLAGES.index(v) < first % len(VILLAGES) else 0)
+        for v in VILLAGES
+    }
+    started = time.perf_counter()
+    try:
+        for n in range(first, first + events):
+            village = VILLAGES[n % len(VILLAGES)]
+            seq[village] += 1
+            issue = f"issue-{n}"
+            envelope = Envelope(
+                id=uuid.uuid4(), source="/xiangzhi/grid", type="grid.issue.confirmed.v1",
+                subject=f"issue-{issue}", time=datetime.now(UTC), village=village,
+                chainseq=seq[village], streamversion=4, correlationid="bench",
+                hash="0" * 64, prevhash="0" * 64,
+                data={"issue_id": issue, "satisfaction": 5, "confirmed_by": "r",
+                      "resolver_party_member_id": f"pm-{n}"},
+            )  # fmt: skip
+            key, value, headers = envelope.to_kafka()
+            await kafka.send(topic, value=value, key=key, headers=headers)
+            sent[f"grid-issue:{issue}"] = time.perf_counter()
+            # A steady rate, not a burst: lag is measured under load, not against a backlog.
+            delay = started + (n - first + 1) / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        await kafka.flush()
+    finally:
+        await kafka.stop()
+
+
+async def _watch(dsn: str, expected: int, seen: dict[str, float], deadline: float) -> None:
+    conn = await db.connect(dsn)
+    try:
+        while len(seen) < expected and time.perf_counter() < deadline:
+            if await conn.fetchval("select to_regclass('proj_party.scores')") is not None:
+                rows = await conn.fetch("select source_event_id from proj_party.scores")
+                now = time.perf_counter()
+                for row in rows:
+                    seen.setdefault(row["source_event_id"], now)
+            await asyncio.sleep(0.01)
+    finally:
+        await conn.close()
+
+
+async def _raw_consume(bootstrap: str, topic: str, expected: int) -> Measure:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+    )
+    await consumer.start()
+    seen = 0
+    started = time.perf_counter()
+    while seen < expected:
+        batch = await consumer.getmany(timeout_ms=1000, max_records=10000)
+        seen += sum(len(rs) for rs in batch.values())
+    elapsed = time.perf_counter() - started
+    await consumer.stop()
+    return Measure("raw aiokafka consume of the grid topic", seen, elapsed, unit="msgs")
+
+
+async def main(ep: Endpoints, events: int, rate: int) -> None:
+    async with (
+        fresh_database(ep) as dsn,
+        fresh_topic(ep, "grid.events") as grid_topic,
+        fresh_topic(ep, "party.events") as party_topic,
+    ):
+        env = {
+            **os.environ, "PARTY_POSTGRES_DSN": dsn, "PARTY_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
+            "PARTY_EVENTS_TOPIC": party_topic, "PARTY_GRID_TOPIC": grid_topic,
+            "PARTY_LOG_LEVEL": "WARNING",
+        }  # fmt: skip
+        server = subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
+            [sys.executable, "-m", "uvicorn", "party.app:create_app", "--factory",
+             "--port", "18751", "--log-level", "warning", "--no-access-log"],
+            env=env, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            await _ready("http://127.0.0.1:18751")
+            sent: dict[str, float] = {}
+            seen: dict[str, float] = {}
+            started = time.perf_counter()
+            watcher = asyncio.create_task(_watch(dsn, events, seen, started + events / rate + 120))
+            await _produce(ep.kafka_bootstrap, grid_topic, events, rate, sent)
+            await watcher
+            elapsed = time.perf_counter() - started
+            # Then a burst: how fast does the policy catch up, against a raw consumer?
+            burst_sent: dict[str, float] = {}
+            burst_seen: dict[str, float] = {}
+            burst_start = time.perf_counter()
+            await _produce(ep.kafka_bootstrap, grid_topic, events, 10**9, burst_sent, first=events)
+            await _watch(dsn, 2 * events, seen, burst_start + 180)
+            burst_seen = {k: seen[k] for k in burst_sent if k in seen}
+            burst_elapsed = max(burst_seen.values()) - burst_start
+        finally:
+            server.terminate()
+            server.wait()
+        consume = await _raw_consume(ep.kafka_bootstrap, grid_topic, 2 * events)
+    lags = [(seen[k] - sent[k]) * 1000 for k in sent if k in seen]
+    lag = Measure(
+        f"grid.issue.confirmed → score visible ({rate}/s offered)", len(lags), elapsed, lags,
+        unit="scores",
+    )  # fmt: skip
+    assert len(lags) == events, f"only {len(lags)} of {events} scores became visible"
+    assert len(burst_seen) == events, f"only {len(burst_seen)} of the burst's {events} visible"
+    catch_up = Measure(
+        f"policy catch-up on a burst of {events}", events, burst_elapsed,
+        [(burst_seen[k] - burst_sent[k]) * 1000 for k in burst_sent], unit="scores",
+    )  # fmt: skip
+    report(
+        "party policy lag",
+        [(lag, None, ""), (catch_up, consume, "raw consume msgs/s")],
+    )
+
+
+if __name__ == "__main__":
+    count = int(sys.argv[sys.argv.index("--events") + 1]) if "--events" in sys.argv else 2000
+    per_second = int(sys.argv[sys.argv.index("--rate") + 1]) if "--rate" in sys.argv else 200
+    run(lambda ep: main(ep, count, per_second))
