@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, quote, urlencode
 
@@ -271,3 +272,41 @@ async def county_summary(county: County, request: Request, who: Caller) -> dict[
         "partial": bool(unavailable),
         "unavailable": sorted(unavailable),
     }
+
+
+@router.get("/counties/{county}/party/rankings", tags=["county"])
+async def county_rankings(
+    county: County, request: Request, who: Caller, period: int | None = None
+) -> dict[str, Any]:
+    """Party members of every visible village ranked together, composed concurrently from the
+    villages' rankings; a village whose answer is missing marks the result partial."""
+    villages = await _visible_villages(request, county, who)
+    settings = _settings(request)
+    token = upstream_token(request, who)
+    http = request.app.state.http
+    params = {"period": str(period)} if period else {}
+
+    async def one(village: str) -> tuple[str, list[dict[str, Any]] | None]:
+        url = f"{settings.party_url}/villages/{village}/points/rankings"
+        try:
+            response = await http.get(
+                url, params=params, headers={"Authorization": f"Bearer {token}"}
+            )
+            response.raise_for_status()
+        except Exception:  # down, refused, refusing: this village is missing from the result
+            return village, None
+        return village, response.json()
+
+    results = await asyncio.gather(*(one(v["code"]) for v in villages))
+    entries = [
+        {**entry, "village": village, "village_rank": entry["rank"]}
+        for village, ranked in results
+        if ranked is not None
+        for entry in ranked
+    ]
+    entries.sort(key=lambda e: (-Decimal(e["total"]), e["village"], e["member_id"]))
+    for position, entry in enumerate(entries, start=1):
+        same = position > 1 and entries[position - 2]["total"] == entry["total"]
+        entry["rank"] = entries[position - 2]["rank"] if same else position
+    missing = sorted(village for village, ranked in results if ranked is None)
+    return {"county": county, "members": entries, "partial": bool(missing), "missing": missing}

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from xiangzhi import consistency
 from xiangzhi.aggregate import Outcome
+from xiangzhi.app import Runtime
 from xiangzhi.deps import MetaDep, RuntimeDep, consistent_read, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.errors import ForbiddenError
@@ -28,6 +29,10 @@ Village = Annotated[str, Path(pattern=VILLAGE_PATTERN)]
 MemberId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 T = PartyReadModel([]).table
 READ = [consistent_read("party")]
+
+
+def _thresholds(rt: Runtime) -> tuple[Decimal, ...]:
+    return getattr(rt.settings, "star_thresholds", points.DEFAULT_STARS)
 
 
 def _year() -> int:
@@ -135,7 +140,7 @@ async def member_points(
     )  # fmt: skip
     total = sum((r["points"] for r in rows), Decimal(0))
     return MemberPoints(
-        member_id=member_id, period=year, total=total, stars=points.stars(total),
+        member_id=member_id, period=year, total=total, stars=points.stars(total, _thresholds(rt)),
         entries=[Entry(**{**dict(r), "event_id": str(r["event_id"])}) for r in rows],
     )  # fmt: skip
 
@@ -150,7 +155,7 @@ async def rankings(
         "where village = $1 and period = $2 group by member_id",
         village, period or _year(),
     )  # fmt: skip
-    ranked = points.ranking({r["member_id"]: r["total"] for r in rows})
+    ranked = points.ranking({r["member_id"]: r["total"] for r in rows}, _thresholds(rt))
     return [
         RankedView(member_id=r.member_id, total=r.total, stars=r.stars, rank=r.rank) for r in ranked
     ]

@@ -1,0 +1,80 @@
+"""County rankings of party members, composed by the gateway from each village's party service
+answer; a village the party service cannot answer for marks the result partial."""
+
+from __future__ import annotations
+
+import httpx
+from gateway import identity
+from gateway.app import create_app as gateway_app
+from gateway.settings import GatewaySettings
+from gateway_testing import PASSWORD, free_port, serve
+from party.app import create_app as party_app
+from party.settings import PartySettings
+from xiangzhi.auth import generate_keypair
+
+A, B, ELSEWHERE = "141121100201", "141121101201", "141122100201"
+
+
+async def test_county_rankings_across_villages(
+    make_database, kafka_bootstrap: str, make_topic
+) -> None:
+    private, public = generate_keypair()
+    party = party_app(PartySettings(
+        postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap, auth_public_key=public,
+        events_topic=await make_topic("party.events"), grid_topic=await make_topic("grid.events"),
+        consistency_timeout=20,
+    ))  # fmt: skip
+    async with party.router.lifespan_context(party), serve(party, free_port()) as party_url:
+        gateway = gateway_app(GatewaySettings(
+            postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap, signing_key=private,
+            party_url=party_url, grid_url=party_url, rate_limit_per_minute=100_000,
+        ))  # fmt: skip
+        transport = httpx.ASGITransport(app=gateway)
+        async with (
+            gateway.router.lifespan_context(gateway),
+            httpx.AsyncClient(transport=transport, base_url="http://gw") as http,
+        ):
+            pool = gateway.state.runtime.pool
+            await identity.create_user(
+                pool, identity.NewUser("county", PASSWORD, "county_admin", county="141121")
+            )
+            login = await http.post(
+                "/api/v1/auth/token",
+                data={"grant_type": "password", "username": "county", "password": PASSWORD},
+            )
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            for code in (A, B):
+                await http.post(
+                    "/api/v1/counties/141121/villages",
+                    json={"code": code, "name": code},
+                    headers=headers,
+                )
+            last = {}
+            for village, member, times in ((A, "pm-a1", 3), (A, "pm-a2", 1), (B, "pm-b1", 3)):
+                for n in range(times):
+                    response = await http.post(
+                        f"/api/v1/villages/{village}/party/members/{member}/scores",
+                        json={"rule_id": "attended_study", "period": 2026, "reason": f"#{n}"}, headers=headers,
+                    )  # fmt: skip
+                    assert response.status_code == 201, response.text
+                    last[village] = response.json()["consistency_token"]
+            for village, token in last.items():  # wait until each village's read model has them
+                await http.get(f"/api/v1/villages/{village}/party/points/rankings",
+                               params={"period": 2026, "consistency": token}, headers=headers)  # fmt: skip
+            ranked = (
+                await http.get(
+                    "/api/v1/counties/141121/party/rankings",
+                    params={"period": 2026},
+                    headers=headers,
+                )
+            ).json()
+            assert ranked["partial"] is False
+            assert [
+                (m["member_id"], m["village"], m["total"], m["rank"]) for m in ranked["members"]
+            ] == [
+                ("pm-a1", A, "3.00", 1),
+                ("pm-b1", B, "3.00", 1),
+                ("pm-a2", A, "1.00", 3),
+            ]
+            outsider = await http.get("/api/v1/counties/141122/party/rankings", headers=headers)
+            assert outsider.json()["members"] == []
