@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import statistics
@@ -14,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import uvloop
+from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 from rich.table import Table
 from xiangzhi import db
@@ -138,3 +141,37 @@ def run(main: Callable[[Endpoints], Coroutine[Any, Any, None]]) -> None:
     ep = endpoints()
     # The services run on uvloop (uvicorn's default when installed); so do their benchmarks.
     uvloop.run(main(ep))
+
+
+async def ready(url: str, timeout: float = 30.0) -> None:
+    """Until a service answers ``/ready`` with 200."""
+    async with httpx.AsyncClient() as http:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            try:
+                if (await http.get(f"{url}/ready")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not become ready")
+
+
+async def raw_consume(
+    bootstrap: str, topic: str, expected: int, name: str = "raw aiokafka consume"
+) -> Measure:
+    """This machine's Kafka limit: a plain consumer reading ``expected`` records of ``topic``."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )  # fmt: skip
+    await consumer.start()
+    seen = 0
+    started = time.perf_counter()
+    try:
+        while seen < expected:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=10000)
+            seen += sum(len(rs) for rs in batch.values())
+    finally:
+        await consumer.stop()
+    return Measure(name, seen, time.perf_counter() - started, unit="msgs")

@@ -21,7 +21,7 @@ from xiangzhi import db
 from xiangzhi.auth import generate_keypair
 from xiangzhi.store import EventStore
 
-from bench.common import Endpoints, Measure, fresh_database, fresh_topic, report, run
+from bench.common import Endpoints, Measure, fresh_database, fresh_topic, ready, report, run
 
 CLIENTS = 32
 VILLAGE = demo.DONGZHUANG
@@ -33,18 +33,6 @@ def _start(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[byte
          "--port", str(port), "--log-level", "warning", "--no-access-log"],
         env={**os.environ, **env}, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-
-
-async def _ready(url: str) -> None:
-    async with httpx.AsyncClient() as http:
-        for _ in range(300):
-            try:
-                if (await http.get(f"{url}/ready")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"{url} did not become ready")
 
 
 async def _reads(name: str, url: str, token: str, requests: int) -> Measure:
@@ -98,8 +86,8 @@ async def main(ep: Endpoints, requests: int) -> None:
             "GATEWAY_RATE_LIMIT_PER_MINUTE": "100000000", "GATEWAY_LOG_LEVEL": "WARNING",
         })  # fmt: skip
         try:
-            await _ready(grid_url)
-            await _ready(gateway_url)
+            await ready(grid_url)
+            await ready(gateway_url)
             async with httpx.AsyncClient() as http:
                 form = {"grant_type": "password", "username": "bench-clerk"}
                 form["password"] = "bench-password-1"

@@ -19,27 +19,22 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-import httpx
-from aiokafka import AIOKafkaConsumer
 from xiangzhi import db
 from xiangzhi.envelope import Envelope
 from xiangzhi.outbox import producer
 
-from bench.common import Endpoints, Measure, fresh_database, fresh_topic, report, run
+from bench.common import (
+    Endpoints,
+    Measure,
+    fresh_database,
+    fresh_topic,
+    raw_consume,
+    ready,
+    report,
+    run,
+)
 
 VILLAGES = [f"141121{n:06d}" for n in range(100201, 100251)]
-
-
-async def _ready(url: str) -> None:
-    async with httpx.AsyncClient() as http:
-        for _ in range(300):
-            try:
-                if (await http.get(f"{url}/ready")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the party service did not become ready")
 
 
 async def _produce(
@@ -91,21 +86,6 @@ async def _watch(dsn: str, expected: int, seen: dict[str, float], deadline: floa
         await conn.close()
 
 
-async def _raw_consume(bootstrap: str, topic: str, expected: int) -> Measure:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
-    )
-    await consumer.start()
-    seen = 0
-    started = time.perf_counter()
-    while seen < expected:
-        batch = await consumer.getmany(timeout_ms=1000, max_records=10000)
-        seen += sum(len(rs) for rs in batch.values())
-    elapsed = time.perf_counter() - started
-    await consumer.stop()
-    return Measure("raw aiokafka consume of the grid topic", seen, elapsed, unit="msgs")
-
-
 async def main(ep: Endpoints, events: int, rate: int) -> None:
     async with (
         fresh_database(ep) as dsn,
@@ -123,7 +103,7 @@ async def main(ep: Endpoints, events: int, rate: int) -> None:
             env=env, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            await _ready("http://127.0.0.1:18751")
+            await ready("http://127.0.0.1:18751")
             sent: dict[str, float] = {}
             seen: dict[str, float] = {}
             started = time.perf_counter()
@@ -142,7 +122,9 @@ async def main(ep: Endpoints, events: int, rate: int) -> None:
         finally:
             server.terminate()
             server.wait()
-        consume = await _raw_consume(ep.kafka_bootstrap, grid_topic, 2 * events)
+        consume = await raw_consume(
+            ep.kafka_bootstrap, grid_topic, 2 * events, "raw aiokafka consume of the grid topic"
+        )
     lags = [(seen[k] - sent[k]) * 1000 for k in sent if k in seen]
     lag = Measure(
         f"grid.issue.confirmed → score visible ({rate}/s offered)", len(lags), elapsed, lags,

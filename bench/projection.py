@@ -13,13 +13,12 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from aiokafka import AIOKafkaConsumer
 from xiangzhi import db
 from xiangzhi.envelope import Envelope
 from xiangzhi.outbox import producer
 from xiangzhi.projection import Projection, ProjectionRunner
 
-from bench.common import Endpoints, Measure, fresh_database, fresh_topic, report, run
+from bench.common import Endpoints, Measure, fresh_database, fresh_topic, raw_consume, report, run
 
 VILLAGES = [f"141121{n:06d}" for n in range(100201, 100251)]
 
@@ -73,22 +72,6 @@ async def _produce(bootstrap: str, topic: str, events: int) -> None:
     await kafka.stop()
 
 
-async def _raw_consume(bootstrap: str, topic: str, expected: int) -> Measure:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
-        max_partition_fetch_bytes=4 * 1024 * 1024,
-    )  # fmt: skip
-    await consumer.start()
-    seen = 0
-    started = time.perf_counter()
-    while seen < expected:
-        batch = await consumer.getmany(timeout_ms=1000, max_records=10000)
-        seen += sum(len(rs) for rs in batch.values())
-    elapsed = time.perf_counter() - started
-    await consumer.stop()
-    return Measure("raw aiokafka consume", seen, elapsed, unit="msgs")
-
-
 async def _catch_up(dsn: str, bootstrap: str, topic: str, expected: int) -> Measure:
     pool = await db.create_pool(dsn, max_size=4)
     projection = IncomeByVillage([topic])
@@ -127,7 +110,7 @@ async def _catch_up(dsn: str, bootstrap: str, topic: str, expected: int) -> Meas
 async def main(ep: Endpoints, events: int) -> None:
     async with fresh_database(ep) as dsn, fresh_topic(ep, "economy.events") as topic:
         await _produce(ep.kafka_bootstrap, topic, events)
-        consume = await _raw_consume(ep.kafka_bootstrap, topic, events)
+        consume = await raw_consume(ep.kafka_bootstrap, topic, events)
         catch_up = await _catch_up(dsn, ep.kafka_bootstrap, topic, events)
     report("projection: catch-up", [(catch_up, consume, "raw consume msgs/s")])
 

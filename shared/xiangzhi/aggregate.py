@@ -9,6 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
+from . import consistency
 from .db import Connection
 from .errors import NotFoundError
 from .registry import EventPayload, EventRegistry
@@ -61,3 +64,19 @@ async def execute(
     new = decide(fold(history))
     recorded = await store.append(stream_id, version, new, village=village, meta=meta, conn=conn)
     return Outcome(stream_id, version + len(recorded), recorded)
+
+
+class Accepted(BaseModel):
+    """What every command answers: the aggregate, its new version, a consistency token."""
+
+    id: str
+    version: int
+    consistency_token: str
+
+
+def accepted(service: str, outcome: Outcome, aggregate_id: str) -> Accepted:
+    return Accepted(
+        id=aggregate_id,
+        version=outcome.version,
+        consistency_token=consistency.token_for(service, outcome.recorded),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 from xiangzhi.text import StorableModel
 
 from .domain.events import (
@@ -112,11 +112,3 @@ class ReopenIssue(Versioned):
 
 class CloseIssue(Versioned):
     pass
-
-
-class Accepted(BaseModel):
-    """What every command answers: the aggregate, its new version, a consistency token."""
-
-    id: str
-    version: int
-    consistency_token: str

@@ -10,8 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
-from xiangzhi import consistency
-from xiangzhi.aggregate import Outcome
+from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.app import Runtime
 from xiangzhi.deps import MetaDep, RuntimeDep, consistent_read, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
@@ -37,12 +36,6 @@ def _thresholds(rt: Runtime) -> tuple[Decimal, ...]:
 
 def _year() -> int:
     return datetime.now(UTC).year
-
-
-class Accepted(BaseModel):
-    id: str
-    version: int
-    consistency_token: str
 
 
 class RuleIn(StorableModel):
@@ -102,11 +95,7 @@ async def define_rule(village: Village, body: RuleIn, request: Request, meta: Me
         _ctx(request, village, meta), rule_id=body.rule_id, name=body.name,
         category=body.category, value=body.points, cap=body.cap_per_period,
     )  # fmt: skip
-    return Accepted(
-        id=body.rule_id,
-        version=outcome.version,
-        consistency_token=consistency.token_for("party", outcome.recorded),
-    )
+    return accepted("party", outcome, body.rule_id)
 
 
 @router.post("/members/{member_id}/scores", status_code=201)
@@ -119,11 +108,7 @@ async def score(
         _ctx(request, village, meta), member_id=member_id, rule_id=body.rule_id,
         period=body.period, reason=body.reason,
     )  # fmt: skip
-    return Accepted(
-        id=member_id,
-        version=outcome.version,
-        consistency_token=consistency.token_for("party", outcome.recorded),
-    )
+    return accepted("party", outcome, member_id)
 
 
 @router.get("/members/{member_id}/points", dependencies=READ)
@@ -206,14 +191,6 @@ Period = Annotated[int, Path(ge=2000, le=2100)]
 ObjectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 
 
-def _accept(outcome: Outcome, aggregate_id: str) -> Accepted:
-    return Accepted(
-        id=aggregate_id,
-        version=outcome.version,
-        consistency_token=consistency.token_for("party", outcome.recorded),
-    )
-
-
 @router.post("/points/notices/{period}", status_code=201)
 async def publish_notice(
     village: Village, period: Period, body: PublishNotice, request: Request, meta: MetaDep
@@ -224,7 +201,7 @@ async def publish_notice(
         _ctx(request, village, meta), period,
         lambda s: notice.publish(s, period=period, now=datetime.now(UTC), days=body.days),
     )  # fmt: skip
-    return _accept(outcome, str(period))
+    return accepted("party", outcome, str(period))
 
 
 @router.post("/points/notices/{period}/objections", status_code=201)
@@ -240,7 +217,7 @@ async def object_to(
             raised_by=meta.actor or "anonymous", text=body.text, now=datetime.now(UTC),
         ),
     )  # fmt: skip
-    return _accept(outcome, objection_id)
+    return accepted("party", outcome, objection_id)
 
 
 @router.post("/points/notices/{period}/objections/{objection_id}/answer")
@@ -261,7 +238,7 @@ async def answer_objection(
             s, objection_id=objection_id, text=body.text, adjusted=body.adjusted
         ),
     )
-    return _accept(outcome, objection_id)
+    return accepted("party", outcome, objection_id)
 
 
 @router.post("/points/notices/{period}/close")
@@ -273,4 +250,4 @@ async def close_notice(
     outcome = await handlers.on_notice(
         _ctx(request, village, meta), period, lambda s: notice.close(s, now=datetime.now(UTC))
     )
-    return _accept(outcome, str(period))
+    return accepted("party", outcome, str(period))

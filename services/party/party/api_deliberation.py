@@ -7,8 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
-from xiangzhi import consistency
-from xiangzhi.aggregate import Outcome
+from xiangzhi.aggregate import Accepted, Outcome, accepted
 from xiangzhi.deps import MetaDep, RuntimeDep, consistent_read, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.text import StorableModel
@@ -25,17 +24,8 @@ Id = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 T = PartyReadModel([]).table
 
 
-class Accepted(BaseModel):
-    id: str
-    version: int
-    consistency_token: str
-
-
 def _accepted(outcome: Outcome, aggregate_id: str) -> Accepted:
-    return Accepted(
-        id=aggregate_id, version=outcome.version,
-        consistency_token=consistency.token_for("party", outcome.recorded),
-    )  # fmt: skip
+    return accepted("party", outcome, aggregate_id)
 
 
 def _ctx(request: Request, village: str, meta: MetaDep) -> handlers.Context:

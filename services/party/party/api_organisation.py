@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
-from xiangzhi import consistency
-from xiangzhi.aggregate import Outcome
+from xiangzhi.aggregate import Accepted, Outcome, accepted
 from xiangzhi.deps import MetaDep, RuntimeDep, consistent_read, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.text import StorableModel
@@ -24,12 +23,6 @@ Village = Annotated[str, Path(pattern=VILLAGE_PATTERN)]
 MemberId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 T = PartyReadModel([]).table
 G = GridCopy([]).table
-
-
-class Accepted(BaseModel):
-    id: str
-    version: int
-    consistency_token: str
 
 
 class EstablishOrg(StorableModel):
@@ -58,11 +51,7 @@ def _ctx(request: Request, village: str, meta: MetaDep) -> handlers.Context:
 
 
 def _accepted(outcome: Outcome, aggregate_id: str) -> Accepted:
-    return Accepted(
-        id=aggregate_id,
-        version=outcome.version,
-        consistency_token=consistency.token_for("party", outcome.recorded),
-    )
+    return accepted("party", outcome, aggregate_id)
 
 
 @router.post("/organizations", status_code=201)

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from xiangzhi.aggregate import Accepted
 from xiangzhi.deps import consistent_read
 from xiangzhi.errors import NotFoundError
 
 from .. import commands as c
 from .. import handlers, queries
-from ..commands import Accepted
 from ..domain.events import ChiefRole
 from .deps import ActorDep, ContextDep, RuntimeDep, Village
 from .views import GridView, IssuePage, IssueView, TeamView, VillageStats, accepted, issue_view

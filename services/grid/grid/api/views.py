@@ -7,19 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from xiangzhi import consistency
-from xiangzhi.aggregate import Outcome
+from xiangzhi.aggregate import Accepted, Outcome
+from xiangzhi.aggregate import accepted as kit_accepted
 
-from ..commands import Accepted
 from ..domain.issue import Actor
 
 
 def accepted(outcome: Outcome, aggregate_id: str) -> Accepted:
-    return Accepted(
-        id=aggregate_id,
-        version=outcome.version,
-        consistency_token=consistency.token_for("grid", outcome.recorded),
-    )
+    return kit_accepted("grid", outcome, aggregate_id)
 
 
 class ChiefView(BaseModel):
