@@ -174,7 +174,7 @@ def wait_ready(settings: StackSettings, record: procs.ProcessRecord) -> None:
     deadline = time.monotonic() + settings.kafka_start_timeout
     last_error: Exception | None = None
     while time.monotonic() < deadline:
-        if not record.is_alive():
+        if record.has_exited():
             raise procs.StackError(
                 f"Kafka exited during start-up; last lines of {record.log}:\n"
                 f"{procs.tail(record.log)}\n{procs.tail(settings.log_dir / 'kafka' / 'server.log')}"

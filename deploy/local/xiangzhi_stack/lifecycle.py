@@ -31,14 +31,20 @@ def up(settings: StackSettings, say: Say = _quiet) -> bool:
     # While the broker boots, aiokafka logs every refused connection as an error.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     was_up = is_up(settings)
-    t0 = time.monotonic()
-    pg = postgres.start(settings)
-    pg_address = f"{settings.host}:{settings.postgres_port}"
-    say(f"PostgreSQL pid {pg.pid} on {pg_address} ({time.monotonic() - t0:.1f}s)")
-    t1 = time.monotonic()
-    k = kafka.start(settings)
-    say(f"Kafka pid {k.pid} on {settings.kafka_bootstrap} ({time.monotonic() - t1:.1f}s)")
-    created = asyncio.run(topics.ensure_service_topics(settings))
+    try:
+        t0 = time.monotonic()
+        pg = postgres.start(settings)
+        pg_address = f"{settings.host}:{settings.postgres_port}"
+        say(f"PostgreSQL pid {pg.pid} on {pg_address} ({time.monotonic() - t0:.1f}s)")
+        t1 = time.monotonic()
+        k = kafka.start(settings)
+        say(f"Kafka pid {k.pid} on {settings.kafka_bootstrap} ({time.monotonic() - t1:.1f}s)")
+        created = asyncio.run(topics.ensure_service_topics(settings))
+    except BaseException:
+        if not was_up:
+            # A half-started stack is worse than none: stop what this call started.
+            down(settings)
+        raise
     if created:
         say(f"topics created: {', '.join(created)}")
     return not was_up

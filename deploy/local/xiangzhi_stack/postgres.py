@@ -171,7 +171,7 @@ def _wait_postmaster_pid(record: procs.ProcessRecord, data: Path, timeout: float
                 return pid
         except (FileNotFoundError, IndexError, ValueError, PermissionError):
             pass
-        if not procs.cmdline_contains(record.pid, record.marker):
+        if record.has_exited():
             raise procs.StackError(f"PostgreSQL exited during start-up:\n{procs.tail(record.log)}")
         time.sleep(0.1)
     raise procs.StackError(f"PostgreSQL wrote no postmaster.pid within {timeout}s")
@@ -188,7 +188,7 @@ async def wait_accepting(
             await conn.close()
             return
         except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-            if record is not None and not record.is_alive():
+            if record is not None and record.has_exited():
                 raise procs.StackError(
                     f"PostgreSQL exited during start-up:\n{procs.tail(record.log)}"
                 ) from exc

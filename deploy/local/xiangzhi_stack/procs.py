@@ -32,6 +32,17 @@ class ProcessRecord:
     def is_alive(self) -> bool:
         return cmdline_contains(self.pid, self.marker)
 
+    def has_exited(self, grace: float = 1.0) -> bool:
+        """Dead for sure: still not found after ``grace`` seconds.
+
+        A process in the middle of an exec shows an empty command line for a moment (the JVM's
+        launcher re-executes itself); one look is not enough to call it dead.
+        """
+        if self.is_alive():
+            return False
+        time.sleep(grace)
+        return not self.is_alive()
+
 
 def cmdline_contains(pid: int, marker: str) -> bool:
     try:
@@ -64,7 +75,7 @@ def running(run_dir: Path, name: str) -> ProcessRecord | None:
     record = load(run_dir, name)
     if record is None:
         return None
-    if record.is_alive():
+    if not record.has_exited():
         return record
     record_path(run_dir, name).unlink(missing_ok=True)
     return None
@@ -112,7 +123,8 @@ def stop(run_dir: Path, name: str, *, sig: int = signal.SIGTERM, timeout: float 
         time.sleep(0.1)
     else:
         os.kill(record.pid, signal.SIGKILL)
-        while record.is_alive():
+        killed_by = time.monotonic() + 10
+        while record.is_alive() and time.monotonic() < killed_by:
             _reap(record.pid)
             time.sleep(0.05)
     record_path(run_dir, name).unlink(missing_ok=True)
