@@ -32,7 +32,7 @@ fi
 
 uv sync --frozen --all-packages --quiet
 
-if [ ! -d deploy/tools/node_modules/dclint ]; then
+if [ ! -d deploy/tools/node_modules/dclint ] || [ ! -d deploy/tools/node_modules/@asyncapi/specs ]; then
   echo "installing deployment tools (npm ci in deploy/tools)"
   (cd deploy/tools && npm ci --no-audit --no-fund --silent)
 fi
