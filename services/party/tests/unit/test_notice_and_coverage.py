@@ -127,83 +127,31 @@ def test_the_organisation_tree_and_party_groups_over_grids() -> None:
     from party.domain import organisation as o
 
     village = "141121100201"
-    general = o.fold_org(
-        o.establish(
+
+    def setup(kind: str, parent: o.Org | None, grid_id: str | None = None, org_id: str = "x") -> list:  # fmt: skip
+        return o.establish(
             o.Org(),
-            org_id="gb",
-            name="东庄村党总支",
-            kind="general_branch",
-            parent=None,
-            grid_id=None,
+            org_id=org_id,
+            name=org_id,
+            kind=kind,
+            parent=parent,
+            grid_id=grid_id,
             village=village,
-        )
-    )
+        )  # type: ignore[arg-type]
+
+    general = o.fold_org(setup("general_branch", None, org_id="gb"))
     with pytest.raises(DomainError, match="no parent"):
-        o.establish(
-            o.Org(),
-            org_id="x",
-            name="x",
-            kind="general_branch",
-            parent=general,
-            grid_id=None,
-            village=village,
-        )
+        setup("general_branch", general)
     with pytest.raises(DomainError, match="sits under"):
-        o.establish(
-            o.Org(), org_id="x", name="x", kind="branch", parent=None, grid_id=None, village=village
-        )
-    branch = o.fold_org(
-        o.establish(
-            o.Org(),
-            org_id="b1",
-            name="第一支部",
-            kind="branch",
-            parent=general,
-            grid_id=None,
-            village=village,
-        )
-    )
+        setup("branch", None)
+    branch = o.fold_org(setup("branch", general, org_id="b1"))
     with pytest.raises(DomainError, match="bound to a grid"):
-        o.establish(
-            o.Org(),
-            org_id="g1",
-            name="党小组",
-            kind="party_group",
-            parent=branch,
-            grid_id=None,
-            village=village,
-        )
+        setup("party_group", branch)
     with pytest.raises(DomainError, match="not in village"):
-        o.establish(
-            o.Org(),
-            org_id="g1",
-            name="党小组",
-            kind="party_group",
-            parent=branch,
-            grid_id="141121100202101",
-            village=village,
-        )
+        setup("party_group", branch, grid_id="141121100202101")
     with pytest.raises(DomainError, match="only a party group"):
-        o.establish(
-            o.Org(),
-            org_id="b2",
-            name="x",
-            kind="branch",
-            parent=general,
-            grid_id=f"{village}101",
-            village=village,
-        )
-    group = o.fold_org(
-        o.establish(
-            o.Org(),
-            org_id="g1",
-            name="党小组",
-            kind="party_group",
-            parent=branch,
-            grid_id=f"{village}101",
-            village=village,
-        )
-    )
+        setup("branch", general, grid_id=f"{village}101")
+    group = o.fold_org(setup("party_group", branch, grid_id=f"{village}101", org_id="g1"))
     today = date(2026, 11, 29)
     [joined] = o.register(
         o.Member(),
