@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from pydantic import StringConstraints
 from xiangzhi.aggregate import Accepted
 from xiangzhi.deps import consistent_read
 from xiangzhi.errors import NotFoundError
@@ -20,6 +21,8 @@ router = APIRouter(prefix="/villages/{village}")
 IssueId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 TeamId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 GridId = Annotated[str, Path(pattern=r"^\d{15}$")]
+# A status or category code: plain lower-case words (anything else matches nothing anyway).
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
 READ = [consistent_read("grid")]
 
 
@@ -90,9 +93,9 @@ async def list_issues(
     village: Village,
     rt: RuntimeDep,
     viewer: ActorDep,
-    status: Annotated[list[str] | None, Query()] = None,
+    status: Annotated[list[Code] | None, Query()] = None,
     grid_id: Annotated[str | None, Query(pattern=r"^\d{15}$")] = None,
-    category: Annotated[list[str] | None, Query()] = None,
+    category: Annotated[list[Code] | None, Query()] = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,

@@ -330,3 +330,13 @@ async def test_the_sla_watcher_escalates_once_per_level_even_when_two_race(
     assert (
         datetime.now(UTC) < due
     )  # the figures above came from the watcher's clock, not the wall's
+
+
+async def test_a_filter_that_postgres_could_not_store_is_422_not_500(
+    grid_service: GridService,
+) -> None:
+    response = await grid_service.http.get(
+        f"/villages/{DONGZHUANG}/issues", params={"category": "road\x00"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].startswith("query.category")
