@@ -18,12 +18,11 @@ import time
 import uuid
 
 import aiohttp
-import httpx
 from grid import demo
 from xiangzhi import db
 from xiangzhi.store import EventStore
 
-from bench.common import Endpoints, Measure, fresh_database, fresh_topic, report, run
+from bench.common import Endpoints, Measure, fresh_database, fresh_topic, ready, report, run
 
 CLIENTS = 32
 VILLAGE = demo.DONGZHUANG
@@ -43,15 +42,8 @@ async def _serve(
          "--log-level", "warning", "--no-access-log"],
         env=env, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    async with httpx.AsyncClient() as http:
-        for _ in range(200):
-            try:
-                if (await http.get(f"http://127.0.0.1:{port}/ready")).status_code == 200:
-                    return server
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the grid service did not become ready")
+    await ready(f"http://127.0.0.1:{port}")
+    return server
 
 
 def _session(base: str) -> aiohttp.ClientSession:

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,17 +17,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from xiangzhi.testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "xiangzhi_stack.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _our_processes(marker: str) -> list[int]:
@@ -48,16 +42,16 @@ def _our_processes(marker: str) -> list[int]:
 @pytest.fixture
 def private_stack(tmp_path: Path):
     state = tmp_path / "stack"
-    ports = {name: _free_port() for name in ("grid", "party", "economy", "livelihood")}
+    ports = {name: free_port() for name in ("grid", "party", "economy", "livelihood")}
     env = {
         **os.environ,
         "XZ_STACK_STATE_DIR": str(state),
         "XZ_STACK_CACHE_DIR": str(ROOT / ".stack" / "cache"),
-        "XZ_STACK_KAFKA_PORT": str(_free_port()),
-        "XZ_STACK_KAFKA_CONTROLLER_PORT": str(_free_port()),
+        "XZ_STACK_KAFKA_PORT": str(free_port()),
+        "XZ_STACK_KAFKA_CONTROLLER_PORT": str(free_port()),
         "XZ_STACK_KAFKA_HEAP": "512m",
-        "XZ_STACK_POSTGRES_PORT": str(_free_port()),
-        "XZ_STACK_GATEWAY_PORT": str(_free_port()),
+        "XZ_STACK_POSTGRES_PORT": str(free_port()),
+        "XZ_STACK_GATEWAY_PORT": str(free_port()),
         "XZ_STACK_SERVICE_PORTS": "{" + ",".join(f'"{k}":{v}' for k, v in ports.items()) + "}",
     }
     yield state, env

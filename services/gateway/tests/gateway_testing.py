@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 from xiangzhi.app import Runtime
+from xiangzhi.testing.servers import free_port, serve
 
 DONGZHUANG = "141121100201"  # county 141121, township 141121100
 SAME_COUNTY = "141121101201"  # another township of the county
 OTHER_COUNTY = "141122100201"
 PASSWORD = "correct horse battery"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@asynccontextmanager
-async def serve(app: FastAPI, port: int) -> AsyncIterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+__all__ = ["free_port", "serve"]
 
 
 @dataclass

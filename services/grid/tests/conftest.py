@@ -25,4 +25,4 @@ async def grid_service(pg_dsn: str, kafka_bootstrap: str, make_topic) -> AsyncIt
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://grid") as http:
-            yield GridService(http, app.state.runtime, settings)
+            yield GridService(http, app, app.state.runtime, settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
+from fastapi import FastAPI
 from grid.settings import GridSettings
 from xiangzhi.app import Runtime
 
@@ -14,6 +15,7 @@ DONGZHUANG = "141121100201"
 @dataclass
 class GridService:
     http: httpx.AsyncClient
+    app: FastAPI
     runtime: Runtime
     settings: GridSettings
 

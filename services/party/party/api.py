@@ -12,20 +12,18 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.app import Runtime
-from xiangzhi.deps import MetaDep, RuntimeDep, consistent_read, event_store
-from xiangzhi.envelope import VILLAGE_PATTERN
+from xiangzhi.deps import RuntimeDep, consistent_read
 from xiangzhi.errors import ForbiddenError
 from xiangzhi.guard import principal_of
 from xiangzhi.text import StorableModel
 
 from . import handlers
+from .deps import ContextDep, MemberId, Village
 from .domain import notice, points
 from .domain.events import RuleCategory
 from .projections import PartyReadModel
 
 router = APIRouter(prefix="/villages/{village}", tags=["points (积分制)"])
-Village = Annotated[str, Path(pattern=VILLAGE_PATTERN)]
-MemberId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 T = PartyReadModel([]).table
 READ = [consistent_read("party")]
 
@@ -77,10 +75,6 @@ class RankedView(BaseModel):
     rank: int
 
 
-def _ctx(request: Request, village: str, meta: MetaDep) -> handlers.Context:
-    return handlers.Context(store=event_store(request), village=village, meta=meta)
-
-
 def _staff_only(request: Request) -> None:
     principal = principal_of(request)
     if principal is not None and not principal.is_staff:
@@ -88,11 +82,13 @@ def _staff_only(request: Request) -> None:
 
 
 @router.post("/points/rules", status_code=201)
-async def define_rule(village: Village, body: RuleIn, request: Request, meta: MetaDep) -> Accepted:
+async def define_rule(
+    village: Village, body: RuleIn, request: Request, ctx: ContextDep
+) -> Accepted:
     """Define a rule, or a new version of one (the old version stays on the record)."""
     _staff_only(request)
     outcome = await handlers.define_rule(
-        _ctx(request, village, meta), rule_id=body.rule_id, name=body.name,
+        ctx, rule_id=body.rule_id, name=body.name,
         category=body.category, value=body.points, cap=body.cap_per_period,
     )  # fmt: skip
     return accepted("party", outcome, body.rule_id)
@@ -100,12 +96,12 @@ async def define_rule(village: Village, body: RuleIn, request: Request, meta: Me
 
 @router.post("/members/{member_id}/scores", status_code=201)
 async def score(
-    village: Village, member_id: MemberId, body: ScoreIn, request: Request, meta: MetaDep
+    village: Village, member_id: MemberId, body: ScoreIn, request: Request, ctx: ContextDep
 ) -> Accepted:
     """Score a member by a rule, with the reason."""
     _staff_only(request)
     outcome = await handlers.score(
-        _ctx(request, village, meta), member_id=member_id, rule_id=body.rule_id,
+        ctx, member_id=member_id, rule_id=body.rule_id,
         period=body.period, reason=body.reason,
     )  # fmt: skip
     return accepted("party", outcome, member_id)
@@ -193,12 +189,12 @@ ObjectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 
 @router.post("/points/notices/{period}", status_code=201)
 async def publish_notice(
-    village: Village, period: Period, body: PublishNotice, request: Request, meta: MetaDep
+    village: Village, period: Period, body: PublishNotice, request: Request, ctx: ContextDep
 ) -> Accepted:
     """Put the year's totals up for public notice."""
     _staff_only(request)
     outcome = await handlers.on_notice(
-        _ctx(request, village, meta), period,
+        ctx, period,
         lambda s: notice.publish(s, period=period, now=datetime.now(UTC), days=body.days),
     )  # fmt: skip
     return accepted("party", outcome, str(period))
@@ -206,15 +202,15 @@ async def publish_notice(
 
 @router.post("/points/notices/{period}/objections", status_code=201)
 async def object_to(
-    village: Village, period: Period, body: Objection, request: Request, meta: MetaDep
+    village: Village, period: Period, body: Objection, request: Request, ctx: ContextDep
 ) -> Accepted:
     """Raise an objection while the notice runs (anyone in the village)."""
     objection_id = uuid.uuid4().hex[:12]
     outcome = await handlers.on_notice(
-        _ctx(request, village, meta), period,
+        ctx, period,
         lambda s: notice.object_to(
             s, objection_id=objection_id, member_id=body.member_id,
-            raised_by=meta.actor or "anonymous", text=body.text, now=datetime.now(UTC),
+            raised_by=ctx.meta.actor or "anonymous", text=body.text, now=datetime.now(UTC),
         ),
     )  # fmt: skip
     return accepted("party", outcome, objection_id)
@@ -227,12 +223,12 @@ async def answer_objection(
     objection_id: ObjectionId,
     body: Answer,
     request: Request,
-    meta: MetaDep,
+    ctx: ContextDep,
 ) -> Accepted:
     """Answer an objection (every one is answered before the notice closes)."""
     _staff_only(request)
     outcome = await handlers.on_notice(
-        _ctx(request, village, meta),
+        ctx,
         period,
         lambda s: notice.answer(
             s, objection_id=objection_id, text=body.text, adjusted=body.adjusted
@@ -243,11 +239,11 @@ async def answer_objection(
 
 @router.post("/points/notices/{period}/close")
 async def close_notice(
-    village: Village, period: Period, request: Request, meta: MetaDep
+    village: Village, period: Period, request: Request, ctx: ContextDep
 ) -> Accepted:
     """Close the notice once it has run its course with every objection answered."""
     _staff_only(request)
     outcome = await handlers.on_notice(
-        _ctx(request, village, meta), period, lambda s: notice.close(s, now=datetime.now(UTC))
+        ctx, period, lambda s: notice.close(s, now=datetime.now(UTC))
     )
     return accepted("party", outcome, str(period))

@@ -5,31 +5,22 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
-from xiangzhi.aggregate import Accepted, Outcome, accepted
-from xiangzhi.deps import MetaDep, RuntimeDep, consistent_read, event_store
-from xiangzhi.envelope import VILLAGE_PATTERN
+from xiangzhi.aggregate import Accepted, accepted
+from xiangzhi.deps import RuntimeDep, consistent_read
 from xiangzhi.text import StorableModel
 
 from . import handlers
+from .deps import ContextDep, Village
 from .domain import deliberation as d
 from .domain.events import QA, ActivityKind, DeliberationKind, Matter, Step
 from .projections import PartyReadModel
 
 router = APIRouter(prefix="/villages/{village}")
 public = APIRouter(prefix="/villages/{village}", tags=["announcements (public)"])
-Village = Annotated[str, Path(pattern=VILLAGE_PATTERN)]
 Id = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 T = PartyReadModel([]).table
-
-
-def _accepted(outcome: Outcome, aggregate_id: str) -> Accepted:
-    return accepted("party", outcome, aggregate_id)
-
-
-def _ctx(request: Request, village: str, meta: MetaDep) -> handlers.Context:
-    return handlers.Context(store=event_store(request), village=village, meta=meta)
 
 
 # ------------------------------------------------------------------ study days
@@ -49,34 +40,32 @@ class Attend(StorableModel):
 
 
 @router.post("/activities", status_code=201, tags=["study days (两日活动)"])
-async def hold_activity(
-    village: Village, body: HoldActivity, request: Request, meta: MetaDep
-) -> Accepted:
+async def hold_activity(village: Village, body: HoldActivity, ctx: ContextDep) -> Accepted:
     """Record a study day; a party lesson scores its lecturer."""
     outcome = await handlers.hold_activity(
-        _ctx(request, village, meta), activity_id=body.activity_id, kind=body.kind,
+        ctx, activity_id=body.activity_id, kind=body.kind,
         title=body.title, on=body.date, lecturer=body.lecturer_member_id,
         destination=body.destination, period=body.date.year,
     )  # fmt: skip
-    return _accepted(outcome, body.activity_id)
+    return accepted("party", outcome, body.activity_id)
 
 
 @router.post(
     "/activities/{activity_id}/attendance", status_code=201, tags=["study days (两日活动)"]
 )
 async def attend(
-    village: Village, activity_id: Id, body: Attend, request: Request, meta: MetaDep, rt: RuntimeDep
+    village: Village, activity_id: Id, body: Attend, ctx: ContextDep, rt: RuntimeDep
 ) -> Accepted:
     """Record that a member attended; attending scores study by the rule."""
     held = await rt.store.read_stream(handlers.activity_stream(village, activity_id))
     period = int(held[0].data["date"][:4]) if held else datetime.now(UTC).year
     outcome = await handlers.attend_activity(
-        _ctx(request, village, meta),
+        ctx,
         activity_id=activity_id,
         member_id=body.member_id,
         period=period,
     )
-    return _accepted(outcome, activity_id)
+    return accepted("party", outcome, activity_id)
 
 
 # ------------------------------------------------------------------ deliberation
@@ -114,15 +103,13 @@ class Announce(StorableModel):
 
 
 @router.post("/deliberations", status_code=201, tags=["deliberation (协商)"])
-async def open_deliberation(
-    village: Village, body: OpenDeliberation, request: Request, meta: MetaDep
-) -> Accepted:
+async def open_deliberation(village: Village, body: OpenDeliberation, ctx: ContextDep) -> Accepted:
     """Open a deliberation: 民情恳谈, 百姓议事 or 妇女议事."""
     outcome = await handlers.open_deliberation(
-        _ctx(request, village, meta), deliberation_id=body.deliberation_id, kind=body.kind,
+        ctx, deliberation_id=body.deliberation_id, kind=body.kind,
         topic=body.topic, matter=body.matter,
     )  # fmt: skip
-    return _accepted(outcome, body.deliberation_id)
+    return accepted("party", outcome, body.deliberation_id)
 
 
 @router.post("/deliberations/{deliberation_id}/steps/{step}", tags=["deliberation (协商)"])
@@ -131,60 +118,59 @@ async def complete_step(
     deliberation_id: Id,
     step: Step,
     body: CompleteStep,
-    request: Request,
-    meta: MetaDep,
+    ctx: ContextDep,
 ) -> Accepted:
     """Complete the next of the six steps (strictly in order)."""
     outcome = await handlers.on_deliberation(
-        _ctx(request, village, meta), deliberation_id,
+        ctx, deliberation_id,
         lambda s: d.complete_step(
             s, step=step, summary=body.summary, questions=body.questions,
             plan_items=body.plan_items, works_items=body.works_items, attachments=body.attachments,
         ),
     )  # fmt: skip
-    return _accepted(outcome, deliberation_id)
+    return accepted("party", outcome, deliberation_id)
 
 
 @router.post("/deliberations/{deliberation_id}/party-meeting", tags=["deliberation (协商)"])
 async def party_meeting(
-    village: Village, deliberation_id: Id, body: PartyMeeting, request: Request, meta: MetaDep
+    village: Village, deliberation_id: Id, body: PartyMeeting, ctx: ContextDep
 ) -> Accepted:
     """四议: record the party members' meeting on the matter."""
     outcome = await handlers.on_deliberation(
-        _ctx(request, village, meta), deliberation_id,
+        ctx, deliberation_id,
         lambda s: d.record_party_meeting(
             s, members_total=body.members_total, attending=body.attending, agreeing=body.agreeing
         ),
     )  # fmt: skip
-    return _accepted(outcome, deliberation_id)
+    return accepted("party", outcome, deliberation_id)
 
 
 @router.post("/deliberations/{deliberation_id}/villagers-resolution", tags=["deliberation (协商)"])
 async def villagers_resolution(
-    village: Village, deliberation_id: Id, body: VillagersMeeting, request: Request, meta: MetaDep
+    village: Village, deliberation_id: Id, body: VillagersMeeting, ctx: ContextDep
 ) -> Accepted:
     """四议: record the villagers' (representatives') meeting resolution."""
     outcome = await handlers.on_deliberation(
-        _ctx(request, village, meta), deliberation_id,
+        ctx, deliberation_id,
         lambda s: d.record_villagers_resolution(
             s, representatives=body.representatives, votes_for=body.votes_for,
             votes_against=body.votes_against,
         ),
     )  # fmt: skip
-    return _accepted(outcome, deliberation_id)
+    return accepted("party", outcome, deliberation_id)
 
 
 @router.post("/deliberations/{deliberation_id}/announcement", tags=["deliberation (协商)"])
 async def announce(
-    village: Village, deliberation_id: Id, body: Announce, request: Request, meta: MetaDep
+    village: Village, deliberation_id: Id, body: Announce, ctx: ContextDep
 ) -> Accepted:
     """发布公告: the sixth step; the announcement becomes public."""
     outcome = await handlers.on_deliberation(
-        _ctx(request, village, meta),
+        ctx,
         deliberation_id,
         lambda s: d.announce(s, text=body.text, now=datetime.now(UTC)),
     )
-    return _accepted(outcome, deliberation_id)
+    return accepted("party", outcome, deliberation_id)
 
 
 class AnnouncementView(BaseModel):

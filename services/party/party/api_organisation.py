@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from xiangzhi.aggregate import Accepted, Outcome, accepted
-from xiangzhi.deps import MetaDep, RuntimeDep, consistent_read, event_store
-from xiangzhi.envelope import VILLAGE_PATTERN
+from xiangzhi.aggregate import Accepted, accepted
+from xiangzhi.deps import RuntimeDep, consistent_read
 from xiangzhi.text import StorableModel
 
 from . import handlers
+from .deps import ContextDep, MemberId, Village
 from .domain.coverage import coverage as measure
 from .domain.events import OrgKind
 from .grid_copy import GridCopy
 from .projections import PartyReadModel
 
 router = APIRouter(prefix="/villages/{village}", tags=["organisation (组织覆盖)"])
-Village = Annotated[str, Path(pattern=VILLAGE_PATTERN)]
-MemberId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 T = PartyReadModel([]).table
 G = GridCopy([]).table
 
@@ -46,47 +44,33 @@ class Transfer(StorableModel):
     to_org_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
 
 
-def _ctx(request: Request, village: str, meta: MetaDep) -> handlers.Context:
-    return handlers.Context(store=event_store(request), village=village, meta=meta)
-
-
-def _accepted(outcome: Outcome, aggregate_id: str) -> Accepted:
-    return accepted("party", outcome, aggregate_id)
-
-
 @router.post("/organizations", status_code=201)
-async def establish(
-    village: Village, body: EstablishOrg, request: Request, meta: MetaDep
-) -> Accepted:
+async def establish(village: Village, body: EstablishOrg, ctx: ContextDep) -> Accepted:
     """Set up the general branch, a branch, or a party group over a grid."""
     outcome = await handlers.establish_org(
-        _ctx(request, village, meta), org_id=body.org_id, name=body.name, kind=body.kind,
+        ctx, org_id=body.org_id, name=body.name, kind=body.kind,
         parent_id=body.parent_id, grid_id=body.grid_id,
     )  # fmt: skip
-    return _accepted(outcome, body.org_id)
+    return accepted("party", outcome, body.org_id)
 
 
 @router.post("/members", status_code=201)
-async def register(
-    village: Village, body: RegisterMember, request: Request, meta: MetaDep
-) -> Accepted:
+async def register(village: Village, body: RegisterMember, ctx: ContextDep) -> Accepted:
     """Register a party member (full or probationary; veterans marked)."""
     outcome = await handlers.register_member(
-        _ctx(request, village, meta), member_id=body.member_id, name=body.name,
+        ctx, member_id=body.member_id, name=body.name,
         org_id=body.org_id, status=body.status, joined_on=body.joined_on, veteran=body.veteran,
     )  # fmt: skip
-    return _accepted(outcome, body.member_id)
+    return accepted("party", outcome, body.member_id)
 
 
 @router.post("/members/{member_id}/transfer")
 async def transfer(
-    village: Village, member_id: MemberId, body: Transfer, request: Request, meta: MetaDep
+    village: Village, member_id: MemberId, body: Transfer, ctx: ContextDep
 ) -> Accepted:
     """Move a member to another branch or party group."""
-    outcome = await handlers.transfer_member(
-        _ctx(request, village, meta), member_id=member_id, to_org_id=body.to_org_id
-    )
-    return _accepted(outcome, member_id)
+    outcome = await handlers.transfer_member(ctx, member_id=member_id, to_org_id=body.to_org_id)
+    return accepted("party", outcome, member_id)
 
 
 class CoverageView(BaseModel):
@@ -124,15 +108,13 @@ class ScheduleTurn(StorableModel):
 
 
 @router.post("/representatives/rotation", status_code=201)
-async def schedule_turn(
-    village: Village, body: ScheduleTurn, request: Request, meta: MetaDep
-) -> Accepted:
+async def schedule_turn(village: Village, body: ScheduleTurn, ctx: ContextDep) -> Accepted:
     """村民代表轮岗: give a villagers' representative a turn in the committee's work."""
     outcome = await handlers.schedule_rotation(
-        _ctx(request, village, meta), person_id=body.person_id, name=body.name,
+        ctx, person_id=body.person_id, name=body.name,
         starts_on=body.starts_on, ends_on=body.ends_on, duty=body.duty,
     )  # fmt: skip
-    return _accepted(outcome, body.person_id)
+    return accepted("party", outcome, body.person_id)
 
 
 @router.get("/representatives/rotation")

@@ -26,6 +26,7 @@ import asyncpg
 import pytest
 
 from xiangzhi.kafka_admin import RETAIN_FOREVER, delete_topics, ensure_topics
+from xiangzhi.testing.servers import free_port
 
 KAFKA_IMAGE = "apache/kafka:4.1.1"
 POSTGRES_IMAGE = "postgres:15"
@@ -111,12 +112,6 @@ def docker_engine_reachable() -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _start_containers(stack: ExitStack) -> Stack:
     from testcontainers.core.container import DockerContainer
     from testcontainers.postgres import PostgresContainer
@@ -126,7 +121,7 @@ def _start_containers(stack: ExitStack) -> Stack:
     settings = StackSettings()
     # The broker must advertise the address the tests reach it at, so the host port is fixed
     # before the container starts.
-    port = _free_port()
+    port = free_port()
     kafka = DockerContainer(KAFKA_IMAGE).with_bind_ports(9092, port)
     env = {
         **container_env(settings),

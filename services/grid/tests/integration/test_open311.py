@@ -7,38 +7,20 @@ XML); raising one is the specification's own form-encoded POST, which that clien
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 from georeport import GeoReport
-from grid.app import create_app
 from grid_testing import DONGZHUANG, GridService, establish_grid
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from xiangzhi.testing.servers import serve
 
 
 @pytest.fixture
 async def served(grid_service: GridService) -> AsyncIterator[tuple[str, GridService]]:
-    """The same service (settings, database, topics) behind a real uvicorn on loopback."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(grid_service.settings), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", grid_service
-    server.should_exit = True
-    await task
+    """The running service behind a real uvicorn on loopback."""
+    async with serve(grid_service.app) as base:
+        yield base, grid_service
 
 
 async def test_an_open311_client_raises_and_follows_an_issue(
