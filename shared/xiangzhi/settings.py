@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, Self
+from urllib.parse import unquote, urlsplit
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The password of the local stack and of docker-compose's trial setup; public, in this repository.
+DEFAULT_POSTGRES_PASSWORD = "xiangzhi-local"  # noqa: S105 - it is the one a deployment must not use
+
+
+def dsn_password(dsn: str) -> str | None:
+    """The password inside a PostgreSQL URL or key=value connection string, if it has one."""
+    if "://" in dsn:
+        password = urlsplit(dsn).password
+        return None if password is None else unquote(password)
+    for part in dsn.split():
+        key, _, value = part.partition("=")
+        if key == "password":
+            return value.strip("'")
+    return None
 
 
 class ServiceSettings(BaseSettings):
@@ -16,7 +33,9 @@ class ServiceSettings(BaseSettings):
     service_name: str
     environment: Literal["development", "test", "production"] = "development"
     kafka_bootstrap: str = "127.0.0.1:19092"
-    postgres_dsn: str = "postgresql://xiangzhi:xiangzhi-local@127.0.0.1:15432/postgres"
+    postgres_dsn: str = (
+        f"postgresql://xiangzhi:{DEFAULT_POSTGRES_PASSWORD}@127.0.0.1:15432/postgres"
+    )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     pool_max_size: int = 20
@@ -30,16 +49,47 @@ class ServiceSettings(BaseSettings):
     consistency_timeout: float = 5.0
     log_level: str = "INFO"
     log_json: bool = True
-    # The gateway's Ed25519 public key (PEM). When set, every village route demands a valid
-    # access token and refuses villages outside its scope; production refuses to start without.
+    # The gateway's Ed25519 public key (PEM). Every village route demands a valid access token
+    # and refuses villages outside its scope: a service with routes refuses to start without
+    # it (``xiangzhi.app``), in every environment.
     auth_public_key: str | None = None
+    # The same key as a file (a mounted secret, as in docker-compose); used when
+    # auth_public_key is not given.
+    auth_public_key_file: Path | None = None
     auth_issuer: str = "xiangzhi-gateway"
     auth_audience: str = "xiangzhi"
+
+    @model_validator(mode="after")
+    def _public_key_from_file(self) -> Self:
+        if self.auth_public_key is None and self.auth_public_key_file is not None:
+            try:
+                self.auth_public_key = self.auth_public_key_file.read_text()
+            except (OSError, UnicodeDecodeError) as exc:
+                # Failing here names the setting; carrying on would serve without authentication.
+                raise ValueError(
+                    f"auth_public_key_file: cannot read {self.auth_public_key_file}: {exc}"
+                ) from exc
+            if not self.auth_public_key.strip():
+                raise ValueError(f"auth_public_key_file: {self.auth_public_key_file} is empty")
+        return self
 
     @model_validator(mode="after")
     def _production_is_authenticated(self) -> Self:
         if self.environment == "production" and not self.auth_public_key:
             raise ValueError("auth_public_key is required in production")
+        return self
+
+    @model_validator(mode="after")
+    def _production_has_its_own_password(self) -> Self:
+        # The default password is in this repository for anyone to read.
+        if (
+            self.environment == "production"
+            and dsn_password(self.postgres_dsn) == DEFAULT_POSTGRES_PASSWORD
+        ):
+            raise ValueError(
+                "postgres_dsn: production refuses the default database password "
+                f"{DEFAULT_POSTGRES_PASSWORD!r}; set the service's own password"
+            )
         return self
 
     @property

@@ -124,7 +124,69 @@ def test_services_start_in_order_and_report_health(compose: dict[str, Any]) -> N
         assert services["gateway"]["depends_on"][upstream]["condition"] == "service_healthy"
     for infra in ("kafka", "postgres"):
         assert "healthcheck" in services[infra]
-    assert set(compose["volumes"]) == {"kafka-data", "postgres-data"}
+    assert set(compose["volumes"]) == {"kafka-data", "postgres-data", "keys"}
+
+
+def test_every_service_restarts_unless_stopped(compose: dict[str, Any]) -> None:
+    for name in SERVICES:
+        assert compose["services"][name]["restart"] == "unless-stopped", name
+
+
+def test_a_keys_job_makes_the_key_pair_once(compose: dict[str, Any]) -> None:
+    keys = compose["services"]["keys"]
+    # The project's image that carries gateway-admin.
+    assert keys["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert keys["build"]["args"]["SERVICE"] == "gateway"
+    assert keys.get("restart") == "no"
+    assert "keys:/keys" in keys["volumes"]
+    script = " ".join(keys["command"])
+    assert "gateway-admin keygen /keys" in script
+    # Only when no key exists yet: a new pair on every start would invalidate every token.
+    assert "test -f /keys/signing.pem" in script
+    assert "||" in script
+    assert script.index("test -f /keys/signing.pem") < script.index("||")
+    assert script.index("||") < script.index("gateway-admin keygen")
+
+
+def test_every_service_checks_tokens_with_the_keys_volume(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    for name in SERVICES:
+        service = services[name]
+        prefix = name.upper()
+        assert service["environment"][f"{prefix}_AUTH_PUBLIC_KEY_FILE"] == "/keys/public.pem"
+        assert "keys:/keys:ro" in service["volumes"], name
+        assert service["depends_on"]["keys"]["condition"] == "service_completed_successfully"
+    assert services["gateway"]["environment"]["GATEWAY_SIGNING_KEY_FILE"] == "/keys/signing.pem"
+    # Only the gateway signs: no other service is given the private key.
+    for name in SERVICES[:-1]:
+        assert not any("SIGNING_KEY" in key for key in services[name]["environment"]), name
+
+
+def test_the_key_file_variables_are_settings_the_services_read(
+    compose: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each variable compose sets is one the service's settings read (prefix and field name)."""
+    from economy.settings import EconomySettings
+    from gateway.settings import GatewaySettings
+    from grid.settings import GridSettings
+    from livelihood.settings import LivelihoodSettings
+    from party.settings import PartySettings
+
+    classes = {
+        "grid": GridSettings,
+        "party": PartySettings,
+        "economy": EconomySettings,
+        "livelihood": LivelihoodSettings,
+        "gateway": GatewaySettings,
+    }
+    public = tmp_path / "public.pem"
+    public.write_text("-----BEGIN PUBLIC KEY-----\nstub\n-----END PUBLIC KEY-----\n")
+    for name in SERVICES:
+        environment = compose["services"][name]["environment"]
+        variable = f"{name.upper()}_AUTH_PUBLIC_KEY_FILE"
+        monkeypatch.setenv(variable, str(tmp_path / environment[variable].removeprefix("/keys/")))
+        monkeypatch.delenv(f"{name.upper()}_AUTH_PUBLIC_KEY", raising=False)
+        assert classes[name]().auth_public_key == public.read_text(), name
 
 
 def test_dockerfile_is_parameterised_by_service() -> None:

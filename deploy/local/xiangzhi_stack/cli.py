@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from . import kafka, lifecycle, platform, postgres, procs, topics
+from . import kafka, lifecycle, platform, postgres, procs, supervisor, topics
 from .config import StackSettings
 
 app = typer.Typer(help="The Xiangzhi local stack: Apache Kafka (KRaft) and PostgreSQL, natively.")
 console = Console(stderr=True)
+# The record of a running `run`, so that `stop` and `down` from another terminal can reach it.
+LAUNCHER = "launcher"
 
 
 def _fail_on_stack_error(fn: Callable[[], None]) -> None:
@@ -95,6 +100,9 @@ def status(
     )
     for name, record in platform.service_status(settings).items():
         table.add_row(name, str(record.pid) if record else "stopped", "", "")
+    launcher = procs.running(settings.run_dir, LAUNCHER)
+    if launcher is not None:
+        table.add_row("run", str(launcher.pid), "", "supervising the services")
     Console().print(table)
     if as_exit_code and not healthy:
         raise typer.Exit(1)
@@ -103,12 +111,45 @@ def status(
 @app.command()
 def down() -> None:
     """Stop the services, Kafka and PostgreSQL that this launcher started (by pid)."""
-    lifecycle.down(StackSettings(), say=console.print)
+    settings = StackSettings()
+    _stop_launcher(settings)
+    lifecycle.down(settings, say=console.print)
+
+
+def _stop_launcher(settings: StackSettings) -> None:
+    """Ask a running `run` to stop, and wait until it has.
+
+    Stopping its services from here instead would have its supervisor restart them. `run` stops
+    the services itself, and the stack too if it started it.
+    """
+    record = procs.running(settings.run_dir, LAUNCHER)
+    if record is None or record.pid == os.getpid():
+        return
+    console.print(f"asking `run` (pid {record.pid}) to stop…")
+    # Its own shutdown stops each service within 20 s, then Kafka and PostgreSQL.
+    procs.stop(settings.run_dir, LAUNCHER, timeout=150.0)
+
+
+def _own_cmdline() -> str:
+    raw = Path("/proc/self/cmdline").read_bytes()
+    return raw.replace(b"\0", b" ").decode(errors="replace").strip()
+
+
+def _warn(message: str) -> None:
+    console.print(f"[yellow]↻[/yellow] {escape(message)}")
+
+
+def _alarm(message: str) -> None:
+    console.print(f"[bold red]✗ {escape(message)}[/bold red]")
 
 
 @app.command()
 def run() -> None:
-    """Bring the whole platform up, print its URL, and run until Ctrl-C (or `make stop`)."""
+    """Bring the whole platform up, print its URL, and run until Ctrl-C (or `make stop`).
+
+    A service that crashes is restarted (with backoff) and the rest keep running; see
+    supervisor.py.
+    """
     settings = StackSettings()
     stop_requested = False
 
@@ -116,8 +157,26 @@ def run() -> None:
         nonlocal stop_requested
         stop_requested = True
 
+    other = procs.running(settings.run_dir, LAUNCHER)
+    if other is not None:
+        # Two supervisors of the same services would each restart what the other stops.
+        console.print(
+            f"[red]✗[/red] the platform already runs (pid {other.pid}); `make stop` ends it"
+        )
+        raise typer.Exit(1)
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    procs.save(
+        settings.run_dir,
+        procs.ProcessRecord(LAUNCHER, os.getpid(), _own_cmdline(), "(the terminal)", time.time()),
+    )
+    try:
+        _run(settings, lambda: stop_requested)
+    finally:
+        procs.record_path(settings.run_dir, LAUNCHER).unlink(missing_ok=True)
+
+
+def _run(settings: StackSettings, stop_requested: Callable[[], bool]) -> None:
     started_stack = False
     try:
         started_stack = lifecycle.up(settings, say=_ok)
@@ -132,14 +191,10 @@ def run() -> None:
     Console().print(
         f"\nXiangzhi is up: [bold]http://{settings.host}:{gateway_port}[/bold]  (Ctrl-C to stop)"
     )
-    while not stop_requested:
-        for name, record in platform.service_status(settings).items():
-            if name in services and record is None:
-                console.print(
-                    f"[red]✗[/red] {name} stopped; see {settings.log_dir / (name + '.log')}"
-                )
-                stop_requested = True
-        time.sleep(0.5)
+    watch = supervisor.Supervisor(settings, services, say=_ok, warn=_warn, alarm=_alarm)
+    while not stop_requested():
+        watch.tick()
+        time.sleep(0.2)
     console.print("stopping…")
     platform.stop_services(settings)
     if started_stack:

@@ -49,6 +49,16 @@ class StackSettings(BaseSettings):
         default_factory=lambda: {"grid": 8001, "party": 8002, "economy": 8003, "livelihood": 8004}
     )
 
+    # `make run` restarts a crashed service after restart_delay, doubling up to
+    # restart_max_delay; back to restart_delay once it stayed up restart_reset_after seconds.
+    # It gives up on a service that crashed restart_limit_burst times within
+    # restart_limit_interval seconds (systemd's StartLimitBurst / StartLimitIntervalSec).
+    restart_delay: float = Field(default=0.5, gt=0)
+    restart_max_delay: float = Field(default=10.0, gt=0)
+    restart_reset_after: float = Field(default=30.0, ge=0)
+    restart_limit_burst: int = Field(default=5, ge=1)
+    restart_limit_interval: float = Field(default=60.0, gt=0)
+
     @cached_property
     def run_dir(self) -> Path:
         return self.state_dir / "run"

@@ -28,8 +28,12 @@ def existing_services(settings: StackSettings) -> dict[str, int]:
     }
 
 
-def _record_name(service: str) -> str:
+def record_name(service: str) -> str:
     return f"service-{service}"
+
+
+def log_path(settings: StackSettings, service: str) -> Path:
+    return settings.log_dir / f"{service}.log"
 
 
 def _keys(settings: StackSettings) -> tuple[Path, str]:
@@ -65,31 +69,35 @@ def _service_env(settings: StackSettings, service: str, port: int) -> dict[str, 
     return env
 
 
+def spawn_service(settings: StackSettings, name: str, port: int) -> procs.ProcessRecord:
+    """Start one service as a child of this process; the supervisor restarts it the same way."""
+    return procs.spawn(
+        settings.run_dir,
+        record_name(name),
+        [
+            *(sys.executable, "-m", "uvicorn", f"{name}.app:create_app", "--factory"),
+            *("--host", settings.host, "--port", str(port), "--no-access-log"),
+        ],
+        log=log_path(settings, name),
+        marker=f"{name}.app:create_app",
+        env=_service_env(settings, name, port),
+        cwd=PROJECT_ROOT,
+    )
+
+
 def start_services(settings: StackSettings, timeout: float = 60.0) -> dict[str, int]:
     """Start (or reuse) every existing service; return when each answers /health."""
     services = existing_services(settings)
     for name, port in services.items():
-        if procs.running(settings.run_dir, _record_name(name)) is not None:
-            continue
-        procs.spawn(
-            settings.run_dir,
-            _record_name(name),
-            [
-                *(sys.executable, "-m", "uvicorn", f"{name}.app:create_app", "--factory"),
-                *("--host", settings.host, "--port", str(port), "--no-access-log"),
-            ],
-            log=settings.log_dir / f"{name}.log",
-            marker=f"{name}.app:create_app",
-            env=_service_env(settings, name, port),
-            cwd=PROJECT_ROOT,
-        )
+        if procs.running(settings.run_dir, record_name(name)) is None:
+            spawn_service(settings, name, port)
     deadline = time.monotonic() + timeout
     for name, port in services.items():
         url = f"http://{settings.host}:{port}/health"
         while True:
-            record = procs.running(settings.run_dir, _record_name(name))
+            record = procs.running(settings.run_dir, record_name(name))
             if record is None:
-                log = settings.log_dir / f"{name}.log"
+                log = log_path(settings, name)
                 raise procs.StackError(f"service {name} exited:\n{procs.tail(log)}")
             try:
                 if httpx.get(url, timeout=2).status_code == 200:
@@ -106,13 +114,13 @@ def stop_services(settings: StackSettings) -> list[str]:
     stopped = []
     # The gateway first, so nothing new is routed to a service that is going away.
     for name in [GATEWAY, *settings.service_ports]:
-        if procs.stop(settings.run_dir, _record_name(name), timeout=20.0):
+        if procs.stop(settings.run_dir, record_name(name), timeout=20.0):
             stopped.append(name)
     return stopped
 
 
 def service_status(settings: StackSettings) -> dict[str, procs.ProcessRecord | None]:
     return {
-        name: procs.running(settings.run_dir, _record_name(name))
+        name: procs.running(settings.run_dir, record_name(name))
         for name in [*settings.service_ports, GATEWAY]
     }

@@ -21,6 +21,12 @@ class StackError(RuntimeError):
     """A step of the launcher failed; the message says which and where its log is."""
 
 
+# The children this process spawned, kept referenced on purpose: a Popen that is garbage
+# collected while its child runs goes on subprocess's private list, and the next Popen reaps
+# it behind our back, so the supervisor would never learn the exit status. Keyed by pid.
+_children: dict[int, subprocess.Popen[bytes]] = {}
+
+
 @dataclass(frozen=True)
 class ProcessRecord:
     name: str
@@ -60,7 +66,12 @@ def record_path(run_dir: Path, name: str) -> Path:
 
 def save(run_dir: Path, record: ProcessRecord) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
-    record_path(run_dir, record.name).write_text(json.dumps(asdict(record)))
+    # Written aside and renamed: the supervisor rewrites records while `status` or `stop` in
+    # another terminal may be reading them, and half a JSON document is no record.
+    path = record_path(run_dir, record.name)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(asdict(record)))
+    partial.replace(path)
 
 
 def load(run_dir: Path, name: str) -> ProcessRecord | None:
@@ -104,6 +115,7 @@ def spawn(
             cwd=cwd,
             start_new_session=True,
         )
+    _children[proc.pid] = proc
     record = ProcessRecord(name, proc.pid, marker, str(log), time.time())
     save(run_dir, record)
     return record
@@ -131,10 +143,24 @@ def stop(run_dir: Path, name: str, *, sig: int = signal.SIGTERM, timeout: float 
     return True
 
 
+def reap(pid: int) -> int | None:
+    """Wait for our child ``pid`` without blocking: its exit code once it has ended, else None.
+
+    The code is spelled as subprocess spells it (-N: ended by signal N). Raises
+    ChildProcessError when ``pid`` is not our child (or was reaped already): then only /proc
+    can tell whether it runs.
+    """
+    waited, status = os.waitpid(pid, os.WNOHANG)
+    if waited == 0:
+        return None
+    _children.pop(pid, None)
+    return os.waitstatus_to_exitcode(status)
+
+
 def _reap(pid: int) -> None:
     # Our own children would linger as zombies (and look alive by pid) until waited for.
     with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+        reap(pid)
 
 
 def tail(path: Path | str, lines: int = 30) -> str:
