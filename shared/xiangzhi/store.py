@@ -23,6 +23,9 @@ from .registry import EventPayload
 OUTBOX_CHANNEL = "xiangzhi_outbox"
 
 
+UNKNOWN_VERSION = -1
+
+
 class ConcurrencyError(Exception):
     """The stream moved on since the caller read it: reload, decide again, retry."""
 
@@ -149,11 +152,21 @@ class EventStore:
         new = [e if isinstance(e, NewEvent) else NewEvent.of(e) for e in events]
         if not new:
             return []
-        if conn is not None:
-            async with conn.transaction():
-                return await _append(conn, stream_id, expected_version, new, village, meta)
-        async with self.pool.acquire() as own, own.transaction():
-            return await _append(own, stream_id, expected_version, new, village, meta)
+        try:
+            if conn is not None:
+                async with conn.transaction():
+                    return await _append(conn, stream_id, expected_version, new, village, meta)
+            async with self.pool.acquire() as own, own.transaction():
+                return await _append(own, stream_id, expected_version, new, village, meta)
+        except ConcurrencyError as exc:
+            if exc.actual != UNKNOWN_VERSION:
+                raise
+            # The race's loser: its snapshot could not see the winner's events. Now that the
+            # (savepoint or) transaction is rolled back, a fresh statement sees them committed.
+            actual = await (conn or self.pool).fetchval(
+                "select coalesce(max(version), 0) from events where stream_id = $1", stream_id
+            )
+            raise ConcurrencyError(stream_id, expected_version, int(actual)) from exc
 
     async def read_stream(
         self, stream_id: str, from_version: int = 1, *, conn: Connection | None = None
@@ -241,8 +254,11 @@ async def _append(
             recorded[-1].hash,
         )
     except asyncpg.UniqueViolationError as exc:
-        # The head lock makes this unreachable for versions; it remains the backstop.
-        raise ConcurrencyError(stream_id, expected_version, -1) from exc
+        # Two appends to one stream raced: both read its version before the chain-head lock
+        # was theirs, and the statement that waited for the lock still reads the old snapshot
+        # of ``events`` (READ COMMITTED re-checks only the locked row). The (stream, version)
+        # key refuses the loser; ``append`` looks up the version the winner left.
+        raise ConcurrencyError(stream_id, expected_version, UNKNOWN_VERSION) from exc
     assert row is not None
     return [
         RecordedEvent(**{**e.__dict__, "position": p})

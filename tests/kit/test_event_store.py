@@ -53,6 +53,43 @@ async def test_two_writers_racing_on_one_stream_one_wins(
     assert await pool.fetchval("select chain_seq from chain_heads") == 2
 
 
+async def test_the_loser_of_a_race_held_at_the_chain_head_learns_the_true_version(
+    store: EventStore, meta: EventMeta, pool: db.Pool, pg_dsn: str
+) -> None:
+    """A third connection holds the village's chain head, so both appends have read the stream
+    before either can lock: the race really happens, and the loser's 409 says version 2."""
+    await store.append("issue-held", 0, [_event()], village=DONGZHUANG, meta=meta)
+    holder = await db.connect(pg_dsn)
+    try:
+        hold = holder.transaction()
+        await hold.start()
+        await holder.execute("select 1 from chain_heads where village = $1 for update", DONGZHUANG)
+        racing = [
+            asyncio.create_task(
+                store.append("issue-held", 1, [_event(n)], village=DONGZHUANG, meta=meta)
+            )
+            for n in (2, 3)
+        ]
+        for _ in range(200):  # both appends are waiting on the head lock
+            waiting = await pool.fetchval(
+                "select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+                "and datname = current_database()"
+            )
+            if waiting == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert waiting == 2, "the two appends never queued behind the held chain head"
+        await hold.commit()
+    finally:
+        await holder.close()
+    results = await asyncio.gather(*racing, return_exceptions=True)
+    losers = [r for r in results if isinstance(r, ConcurrencyError)]
+    assert len(losers) == 1, results
+    assert (losers[0].expected, losers[0].actual) == (1, 2)
+    assert [e.version for e in await store.read_stream("issue-held")] == [1, 2]
+    assert await pool.fetchval("select chain_seq from chain_heads") == 2
+
+
 async def test_a_conflict_writes_nothing_even_in_a_batch(
     store: EventStore, meta: EventMeta
 ) -> None:
