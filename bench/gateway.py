@@ -82,7 +82,8 @@ async def main(ep: Endpoints, requests: int) -> None:
         })  # fmt: skip
         gateway = _start("gateway", 18742, {
             "GATEWAY_POSTGRES_DSN": gateway_dsn, "GATEWAY_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
-            "GATEWAY_SIGNING_KEY": private, "GATEWAY_GRID_URL": grid_url,
+            "GATEWAY_SIGNING_KEY": private, "GATEWAY_AUTH_PUBLIC_KEY": public,
+            "GATEWAY_GRID_URL": grid_url,
             "GATEWAY_RATE_LIMIT_PER_MINUTE": "100000000", "GATEWAY_LOG_LEVEL": "WARNING",
         })  # fmt: skip
         try:

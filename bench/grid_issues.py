@@ -21,11 +21,14 @@ import aiohttp
 from grid import demo
 from xiangzhi import db
 from xiangzhi.store import EventStore
+from xiangzhi.testing.tokens import Signer
 
 from bench.common import Endpoints, Measure, fresh_database, fresh_topic, ready, report, run
 
 CLIENTS = 32
 VILLAGE = demo.DONGZHUANG
+
+SIGNER = Signer()
 
 
 async def _serve(
@@ -35,7 +38,7 @@ async def _serve(
         **os.environ,
         "GRID_POSTGRES_DSN": dsn, "GRID_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
         "GRID_EVENTS_TOPIC": topic, "GRID_LIVELIHOOD_TOPIC": livelihood,
-        "GRID_LOG_LEVEL": "WARNING",
+        "GRID_LOG_LEVEL": "WARNING", "GRID_AUTH_PUBLIC_KEY": SIGNER.public_pem,
     }  # fmt: skip
     server = subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
         [sys.executable, "-m", "uvicorn", "grid.app:create_app", "--factory", "--port", str(port),
@@ -76,7 +79,8 @@ async def _raise(base: str, commands: int) -> tuple[Measure, Measure]:
     command_ms: list[float] = []
     visible_ms: list[float] = []
     queue = list(range(commands))
-    headers = {"X-Actor": "bench-resident"}
+    # A resident raising in their own name, with a token as the gateway would sign it.
+    headers = SIGNER.headers("resident", villages=[VILLAGE], person_id="bench-resident")
     async with _session(base) as http:
 
         async def client() -> None:
@@ -95,7 +99,7 @@ async def _raise(base: str, commands: int) -> tuple[Measure, Measure]:
                 if n % 5 == 0:  # a sample: command sent → the read model shows it
                     async with http.get(
                         f"/villages/{VILLAGE}/issues/{body['id']}",
-                        headers={"X-Consistency-Token": body["consistency_token"]},
+                        headers={**headers, "X-Consistency-Token": body["consistency_token"]},
                     ) as read:
                         await read.read()
                         assert read.headers.get("X-Consistency") == "caught-up", read.headers

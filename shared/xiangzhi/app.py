@@ -17,10 +17,12 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from . import db, guard, logs, observability, problems
 from .auth import TokenVerifier
 from .outbox import OutboxRelay
+from .permissions import PermissionTable
 from .projection import Projection, ProjectionRunner, create_schema
 from .registry import EventRegistry
 from .settings import ServiceSettings
@@ -41,6 +43,11 @@ class ServiceParts:
     routers: Sequence[APIRouter] = ()
     # Routers whose reads are public (Open311's service list and requests); writes are scoped.
     public_read_routers: Sequence[APIRouter] = ()
+    # Routers that authenticate their callers themselves (the gateway's: its token endpoint
+    # must answer without a token); the kit's guard is not put in front of them.
+    open_routers: Sequence[APIRouter] = ()
+    # Who may issue each command of the routers above; every command route names one.
+    permissions: PermissionTable | None = None
     # Resources of the service's own (the gateway's HTTP clients), opened after the kit's and
     # closed before them.
     resources: Callable[[FastAPI, Runtime], AbstractAsyncContextManager[None]] | None = None
@@ -134,6 +141,13 @@ def create_app(settings: ServiceSettings, parts: ServiceParts | None = None) -> 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    guarded = [*parts.routers, *parts.public_read_routers]
+    if guarded and not settings.auth_public_key:
+        # No unauthenticated mode: a service that would accept any caller is one nobody runs.
+        raise ValueError(
+            f"{settings.service_name}: auth_public_key is required "
+            "(every service verifies the gateway's tokens)"
+        )
     app.state.verifier = (
         TokenVerifier(
             settings.auth_public_key, issuer=settings.auth_issuer, audience=settings.auth_audience
@@ -143,15 +157,41 @@ def create_app(settings: ServiceSettings, parts: ServiceParts | None = None) -> 
     )
     problems.install(app)
     observability.install(app, settings.service_name)
-    _operations(app, settings)
+    _operations(app, settings, parts.permissions)
     for router in parts.routers:
         app.include_router(router, dependencies=[Depends(guard.village_scope)])
     for router in parts.public_read_routers:
         app.include_router(router, dependencies=[Depends(guard.public_reads)])
+    for router in parts.open_routers:
+        app.include_router(router)
+    _every_command_has_a_permission(guarded, parts.permissions, settings.service_name)
     return app
 
 
-def _operations(app: FastAPI, settings: ServiceSettings) -> None:
+def _every_command_has_a_permission(
+    routers: Sequence[APIRouter], table: PermissionTable | None, service: str
+) -> None:
+    """Refuse to start with a command route that names no permission of the service's table:
+    a new command cannot slip past the permission table unnoticed."""
+    known = {p.name for p in table} if table else set()
+    for router in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute) or (route.methods or set()) <= guard.READS:
+                continue
+            permission = guard.permission_of(route)
+            if permission is None or permission.name not in known:
+                raise ValueError(
+                    f"{service}: {sorted(route.methods or ())} {route.path} names no permission "
+                    "of the service's table"
+                )
+
+
+def _operations(app: FastAPI, settings: ServiceSettings, table: PermissionTable | None) -> None:
+    @app.get("/permissions", tags=["operations"])
+    async def permissions() -> list[dict[str, Any]]:
+        """Who may issue each of this service's commands (public: the rules are no secret)."""
+        return table.as_json() if table else []
+
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:
         """Liveness: the process answers."""

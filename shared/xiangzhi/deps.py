@@ -9,8 +9,9 @@ from fastapi import Depends, Header, Query, Request, Response
 
 from . import consistency
 from .app import Runtime
+from .auth import Principal
 from .errors import DomainError
-from .guard import principal_of
+from .guard import caller, principal_of
 from .observability import safe_id
 from .projection import wait_for
 from .store import EventMeta, EventStore
@@ -30,14 +31,14 @@ def event_meta(request: Request) -> EventMeta:
     return EventMeta(
         correlation_id=request.state.correlation_id,
         causation_id=safe_id(request.headers.get("X-Causation-ID")),
-        actor=(principal.person_id or principal.subject)
-        if principal
-        else safe_id(request.headers.get("X-Actor")),
+        actor=(principal.person_id or principal.subject) if principal else None,
         request_id=request.state.request_id,
     )
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
+# The verified caller of a guarded route.
+PrincipalDep = Annotated[Principal, Depends(caller)]
 StoreDep = Annotated[EventStore, Depends(event_store)]
 MetaDep = Annotated[EventMeta, Depends(event_meta)]
 

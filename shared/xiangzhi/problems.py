@@ -7,13 +7,15 @@ carries the stream's current version; nothing answers with a bare stack trace.
 from __future__ import annotations
 
 import math
+import re
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from .errors import DomainError
@@ -33,6 +35,51 @@ def problem(
         body["instance"] = instance
     body.update(ext)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+# Open311 clients parse errors in the GeoReport v2 shape only: a list of {code, description}.
+OPEN311_PATH = re.compile(r"/open311/v2/")
+
+
+class GeoReportError(BaseModel):
+    """One error as GeoReport v2 answers it (a list of these)."""
+
+    code: int
+    description: str
+
+
+# For an Open311 router's OpenAPI: the errors it answers, in the specification's shape.
+GEOREPORT_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": list[GeoReportError], "description": text}
+    for status, text in (
+        (400, "The request is not valid (the description names the field)"),
+        (401, "An API key (or token) is required"),
+        (403, "Outside the key's villages, or not permitted"),
+        (404, "No such jurisdiction, service or request"),
+        (429, "Too many requests"),
+    )
+}
+
+
+def georeport_error(path: str, status: int, description: str) -> Response:
+    """An error in the GeoReport v2 shape, XML when the path asks for it, JSON otherwise."""
+    if path.endswith(".xml"):
+        top = ET.Element("errors")
+        node = ET.SubElement(top, "error")
+        ET.SubElement(node, "code").text = str(status)
+        ET.SubElement(node, "description").text = description
+        body = ET.tostring(top, encoding="unicode", xml_declaration=True)
+        return Response(body, status_code=status, media_type="text/xml; charset=utf-8")
+    return JSONResponse([{"code": status, "description": description}], status_code=status)
+
+
+def answer(
+    request: Request, status: int, title: str, detail: str, *, kind: str, **ext: Any
+) -> Response:
+    """A problem+json, or the GeoReport shape on Open311's routes."""
+    if OPEN311_PATH.search(request.url.path):
+        return georeport_error(request.url.path, status, detail)
+    return problem(status, title, detail, kind=kind, instance=request.url.path, **ext)
 
 
 def field_errors(errors: Any) -> list[dict[str, str]]:
@@ -55,35 +102,32 @@ def install(app: FastAPI) -> None:
     # each field that is wrong.
     @app.exception_handler(RequestValidationError)
     @app.exception_handler(ValidationError)
-    async def invalid(
-        request: Request, exc: RequestValidationError | ValidationError
-    ) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError | ValidationError) -> Response:
         errors = field_errors(exc.errors())
         names = ", ".join(e["field"] for e in errors)
-        return problem(
-            422, "The request is not valid", f"Invalid: {names}",
-            kind="validation", instance=request.url.path, errors=errors,
+        if OPEN311_PATH.search(request.url.path):
+            # GeoReport v2 has no 422: a request it cannot take is a 400.
+            return georeport_error(request.url.path, 400, f"Invalid: {names}")
+        return answer(
+            request, 422, "The request is not valid", f"Invalid: {names}",
+            kind="validation", errors=errors,
         )  # fmt: skip
 
     @app.exception_handler(ConcurrencyError)
-    async def conflict(request: Request, exc: ConcurrencyError) -> JSONResponse:
-        return problem(
-            409, "The record changed meanwhile", str(exc),
-            kind="conflict", instance=request.url.path,
+    async def conflict(request: Request, exc: ConcurrencyError) -> Response:
+        return answer(
+            request, 409, "The record changed meanwhile", str(exc), kind="conflict",
             stream=exc.stream_id, expected_version=exc.expected, current_version=exc.actual,
         )  # fmt: skip
 
     @app.exception_handler(StreamVillageError)
-    async def wrong_village(request: Request, exc: StreamVillageError) -> JSONResponse:
-        return problem(404, "Not found", str(exc), kind="not-found", instance=request.url.path)
+    async def wrong_village(request: Request, exc: StreamVillageError) -> Response:
+        return answer(request, 404, "Not found", str(exc), kind="not-found")
 
     @app.exception_handler(DomainError)
-    async def refused(request: Request, exc: DomainError) -> JSONResponse:
+    async def refused(request: Request, exc: DomainError) -> Response:
         kind = type(exc).__name__.removesuffix("Error").lower() or "domain"
-        response = problem(
-            exc.status, exc.title, exc.detail,
-            kind=kind, instance=request.url.path, **exc.extensions,
-        )  # fmt: skip
+        response = answer(request, exc.status, exc.title, exc.detail, kind=kind, **exc.extensions)
         if exc.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="xiangzhi"'
         if exc.status == 429:
@@ -91,20 +135,20 @@ def install(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated"}
-        response = problem(
-            exc.status_code, titles.get(exc.status_code, "Request failed"), str(exc.detail),
-            kind=f"http-{exc.status_code}", instance=request.url.path,
+        response = answer(
+            request, exc.status_code, titles.get(exc.status_code, "Request failed"),
+            str(exc.detail), kind=f"http-{exc.status_code}",
         )  # fmt: skip
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("request.failed", path=request.url.path)
-        return problem(
-            500, "Internal error", "The service failed; the request id names it in the logs.",
-            kind="internal", instance=request.url.path,
+        return answer(
+            request, 500, "Internal error",
+            "The service failed; the request id names it in the logs.", kind="internal",
         )  # fmt: skip

@@ -14,6 +14,8 @@ from xiangzhi.db import Connection
 from xiangzhi.deps import MetaDep, RuntimeDep, StoreDep, consistent_read
 from xiangzhi.envelope import VILLAGE_PATTERN, Envelope
 from xiangzhi.errors import NotFoundError
+from xiangzhi.guard import requires
+from xiangzhi.permissions import Permission, grants, table_of
 from xiangzhi.projection import Projection
 from xiangzhi.registry import EventPayload, EventRegistry
 from xiangzhi.settings import ServiceSettings
@@ -71,7 +73,11 @@ router = APIRouter(prefix="/villages/{village}/tallies", tags=["tallies"])
 Village = Annotated[str, Path(pattern=VILLAGE_PATTERN)]
 
 
-@router.post("/{tally_id}/counts", status_code=201)
+COUNT = Permission("tally.tally.count", "add to a tally", grants("village_staff"))
+PERMISSIONS = table_of("tally", [COUNT])
+
+
+@router.post("/{tally_id}/counts", status_code=201, dependencies=[requires(COUNT)])
 async def count(
     village: Village, tally_id: str, body: Count, store: StoreDep, meta: MetaDep
 ) -> Accepted:
@@ -105,5 +111,6 @@ def build(settings: ServiceSettings):  # type: ignore[no-untyped-def]
             registry=registry,
             projections=lambda s, store: [TallyProjection([s.topic])],
             routers=[router],
+            permissions=PERMISSIONS,
         ),
     )

@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from xiangzhi.settings import ServiceSettings
+from xiangzhi.testing.tokens import Signer
 
 from tests.kit.tally_service import build
 
 DONGZHUANG = "141121100201"
+SIGNER = Signer()
 
 
 @pytest.fixture
@@ -23,11 +25,15 @@ async def client(pg_dsn: str, kafka_bootstrap: str, make_topic) -> AsyncIterator
         kafka_bootstrap=kafka_bootstrap,
         events_topic=topic,
         log_json=True,
+        auth_public_key=SIGNER.public_pem,
     )
     app = build(settings)
+    staff = SIGNER.headers("village_staff", villages=[DONGZHUANG], person_id="clerk-1")
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://tally") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://tally", headers=staff
+        ) as client:
             yield client
 
 

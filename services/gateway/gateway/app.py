@@ -17,6 +17,7 @@ from xiangzhi.db import migrations_in
 
 from . import openapi, routes
 from .keys import signing_keys
+from .permissions import PERMISSIONS
 from .ratelimit import RateLimiter
 from .settings import GatewaySettings
 
@@ -33,7 +34,10 @@ async def _http(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
 
 PARTS = ServiceParts(
     migrations=migrations_in("gateway", resources.files("gateway") / "migrations"),
-    routers=[routes.router],
+    # The gateway authenticates its own callers (callers.py): its token endpoint and Open311's
+    # public reads must answer without a token, so the kit's guard is not put in front.
+    open_routers=[routes.router],
+    permissions=PERMISSIONS,
     resources=_http,
     title="Xiangzhi 乡治 API",
     description="The single public entry: identity, village scoping, routing and county views.",

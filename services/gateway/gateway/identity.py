@@ -205,6 +205,14 @@ async def authenticate_api_key(pool: Pool, api_key: str) -> Principal:
     )
 
 
+async def api_key_villages(pool: Pool, key_id: uuid.UUID) -> list[str] | None:
+    """The villages of an active API key, or None when there is no such key."""
+    row = await pool.fetchrow(
+        "select villages from api_keys where key_id = $1 and revoked_at is null", key_id
+    )
+    return None if row is None else list(row["villages"])
+
+
 async def revoke_api_key(pool: Pool, key_id: uuid.UUID) -> bool:
     result = await pool.execute(
         "update api_keys set revoked_at = now() where key_id = $1 and revoked_at is null", key_id

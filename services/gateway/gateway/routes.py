@@ -13,9 +13,11 @@ from fastapi import APIRouter, Form, Path, Request, Response
 from pydantic import BaseModel, Field
 from xiangzhi.auth import Principal, TokenIssuer
 from xiangzhi.envelope import VILLAGE_PATTERN
-from xiangzhi.errors import DomainError, ForbiddenError, NotFoundError
+from xiangzhi.errors import DomainError, NotFoundError
+from xiangzhi.permissions import ROLE_NAMES, RULES
 
 from . import identity
+from . import permissions as perm
 from .callers import Caller, authenticate, limit, require_village, upstream_token
 from .proxy import UpstreamError, relay
 from .settings import GatewaySettings
@@ -90,23 +92,23 @@ class UserIn(BaseModel):
     person_id: str | None = None
 
 
-def _may_administer(who: Principal, user: UserIn) -> bool:
-    """County admins administer their county; village secretaries, their village's people."""
-    places = [user.county or "", user.township or "", *user.villages]
-    if who.role == "county_admin":
-        return all(p.startswith(who.county or "-") for p in places if p)
-    if who.role == "village_secretary":
-        return user.role in ("village_staff", "grid_worker", "resident") and all(
-            v in who.villages for v in user.villages
-        )
-    return False
-
-
 @router.post("/users", status_code=201, tags=["identity"])
 async def create_user(user: UserIn, request: Request, who: Caller) -> dict[str, str]:
-    """Create a user within your own scope."""
-    if not _may_administer(who, user):
-        raise ForbiddenError("you may not create this user")
+    """Create a user within your own scope: a county administrator creates the county's
+    township officers and village secretaries; a village secretary, the village's staff, grid
+    workers and residents."""
+    perm.CREATE_USER.authorize(who)
+    if user.role not in perm.CREATES[who.role]:
+        raise perm.CREATE_USER.refuse(
+            "county_villages" if who.role == "county_admin" else "own_village",
+            f"a {who.role} does not create a {user.role}",
+        )
+    places = [p for p in (user.county, user.township, *user.villages) if p]
+    if not places or not perm.administers_all(who, places):
+        raise perm.CREATE_USER.refuse(
+            "county_villages" if who.role == "county_admin" else "own_village",
+            f"{', '.join(places) or 'no place'} is outside what you administer",
+        )
     user_id = await identity.create_user(
         request.app.state.runtime.pool,
         identity.NewUser(
@@ -130,12 +132,13 @@ class ApiKeyOut(BaseModel):
 
 @router.post("/api-keys", status_code=201, tags=["identity"])
 async def create_api_key(body: ApiKeyIn, request: Request, who: Caller) -> ApiKeyOut:
-    """An API key for a machine client, limited to villages you may write to."""
-    if who.role not in ("county_admin", "village_secretary"):
-        raise ForbiddenError("only county administrators and village secretaries issue API keys")
-    for village in body.villages:
-        if not who.may_write(village):
-            raise ForbiddenError(f"village {village} is outside your scope")
+    """An API key for a machine client, for villages you administer."""
+    grant = perm.CREATE_API_KEY.authorize(who)
+    outside = [v for v in body.villages if not perm.administers(who, v)]
+    if outside:
+        raise perm.CREATE_API_KEY.refuse(
+            grant.rule or "own_village", f"{', '.join(outside)}: outside what you administer"
+        )
     issued = await identity.create_api_key(
         request.app.state.runtime.pool, name=body.name, villages=body.villages,
         scopes=list(body.scopes), created_by=who.subject,
@@ -145,10 +148,17 @@ async def create_api_key(body: ApiKeyIn, request: Request, who: Caller) -> ApiKe
 
 @router.delete("/api-keys/{key_id}", status_code=204, tags=["identity"])
 async def revoke_api_key(key_id: uuid.UUID, request: Request, who: Caller) -> Response:
-    """Revoke an API key; it is refused from the next request on."""
-    if who.role not in ("county_admin", "village_secretary"):
-        raise ForbiddenError("only county administrators and village secretaries revoke API keys")
-    if not await identity.revoke_api_key(request.app.state.runtime.pool, key_id):
+    """Revoke an API key of villages you administer; it is refused from the next request on."""
+    grant = perm.REVOKE_API_KEY.authorize(who)
+    pool = request.app.state.runtime.pool
+    villages = await identity.api_key_villages(pool, key_id)
+    if villages is None:
+        raise NotFoundError(f"no active API key {key_id}")
+    if not perm.administers_all(who, villages):
+        raise perm.REVOKE_API_KEY.refuse(
+            grant.rule or "own_village", f"API key {key_id} is for villages you do not administer"
+        )
+    if not await identity.revoke_api_key(pool, key_id):
         raise NotFoundError(f"no active API key {key_id}")
     return Response(status_code=204)
 
@@ -196,6 +206,36 @@ async def open311(village: Village, path: str, request: Request) -> Response:
     return await relay(request, "grid", base, token=upstream_token(request, who), body=body)
 
 
+# ------------------------------------------------------------------ the permission table
+
+
+@router.get("/permissions", tags=["identity"])
+async def permissions(request: Request) -> dict[str, Any]:
+    """Who may issue each command of the platform (权限表): the gateway's and every service's
+    own table, as each service serves and enforces it. Public: the rules are no secret."""
+    http = request.app.state.http
+
+    async def one(service: str, base: str) -> tuple[str, list[dict[str, Any]] | None]:
+        try:
+            response = await http.get(f"{base}/permissions")
+            response.raise_for_status()
+        except Exception:  # down or refusing: its part of the table is missing this time
+            return service, None
+        return service, response.json()
+
+    results = await asyncio.gather(*(one(s, b) for s, b in _settings(request).upstreams().items()))
+    tables = {"gateway": perm.PERMISSIONS.as_json()}
+    tables.update({service: table for service, table in results if table is not None})
+    missing = sorted(service for service, table in results if table is None)
+    return {
+        "roles": dict(ROLE_NAMES),
+        "rules": dict(RULES),
+        "services": tables,
+        "partial": bool(missing),
+        "missing": missing,
+    }
+
+
 # ------------------------------------------------------------------ county views
 
 
@@ -209,8 +249,9 @@ async def register_village(
     county: County, body: VillageIn, request: Request, who: Caller
 ) -> VillageIn:
     """Register a village of the county (county administrators)."""
-    if who.role != "county_admin" or who.county != county:
-        raise ForbiddenError("only the county's administrator registers its villages")
+    perm.REGISTER_VILLAGE.authorize(who)
+    if who.county != county:
+        raise perm.REGISTER_VILLAGE.refuse("county_villages", f"county {county} is not yours")
     if not body.code.startswith(county):
         raise DomainError(f"village {body.code} is not in county {county}", field="code")
     await request.app.state.runtime.pool.execute(

@@ -9,7 +9,15 @@ import pytest
 from gateway import identity
 from gateway.app import create_app as gateway_app
 from gateway.settings import GatewaySettings
-from gateway_testing import DONGZHUANG, PASSWORD, Platform, free_port, serve
+from gateway_testing import (
+    DONGZHUANG,
+    OTHER_COUNTY,
+    PASSWORD,
+    SAME_COUNTY,
+    Platform,
+    free_port,
+    serve,
+)
 from grid.app import create_app as grid_app
 from grid.settings import GridSettings
 from xiangzhi.auth import generate_keypair
@@ -19,6 +27,8 @@ USERS = [
     identity.NewUser("other-county", PASSWORD, "county_admin", county="141122"),
     identity.NewUser("township", PASSWORD, "township_officer", township="141121100"),
     identity.NewUser("secretary", PASSWORD, "village_secretary", villages=(DONGZHUANG,)),
+    identity.NewUser("secretary-2", PASSWORD, "village_secretary", villages=(SAME_COUNTY,)),
+    identity.NewUser("secretary-x", PASSWORD, "village_secretary", villages=(OTHER_COUNTY,)),
     identity.NewUser("clerk", PASSWORD, "village_staff", villages=(DONGZHUANG,)),
     identity.NewUser("worker", PASSWORD, "grid_worker", villages=(DONGZHUANG,)),
     identity.NewUser(
@@ -36,13 +46,15 @@ async def platform(make_database, kafka_bootstrap: str, make_topic) -> AsyncIter
     grid = grid_app(GridSettings(
         postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap,
         events_topic=await make_topic("grid.events"), livelihood_topic=await make_topic("livelihood.events"),
-        auth_public_key=public, consistency_timeout=20,
+        party_topic=await make_topic("party.events"), auth_public_key=public, consistency_timeout=20,
     ))  # fmt: skip
     closed = f"http://127.0.0.1:{free_port()}"  # party, economy, livelihood: not running
     async with grid.router.lifespan_context(grid), serve(grid, free_port()) as grid_url:
         settings = GatewaySettings(
             postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap,
-            signing_key=private, grid_url=grid_url, party_url=closed, economy_url=closed,
+            # As the launcher configures it: the signing key, and the public key every service
+            # gets (the gateway's own routes authenticate their callers themselves).
+            signing_key=private, auth_public_key=public, grid_url=grid_url, party_url=closed, economy_url=closed,
             livelihood_url=closed, rate_limit_per_minute=10_000,
         )  # fmt: skip
         app = gateway_app(settings)

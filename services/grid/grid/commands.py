@@ -51,6 +51,7 @@ class JoinTeam(Command):
     name: str = Field(min_length=1, max_length=50)
     background: Background
     party_member_id: str | None = Field(None, max_length=64)
+    leader: bool = Field(False, description="队长: may log the team's service hours")
 
 
 class LogService(Command):
@@ -71,7 +72,10 @@ class RaiseIssue(Command):
     description: str = Field(min_length=1, max_length=2000)
     location: Location | None = None
     address: str | None = Field(None, max_length=200)
-    raised_by: str = Field(min_length=1, max_length=64)
+    raised_by: str | None = Field(
+        None, min_length=1, max_length=64,
+        description="the resident it is raised for (staff); a resident's own id otherwise",
+    )  # fmt: skip
     anonymous: bool = False
     channel: Literal["app", "open311", "hotline", "visit"] = "app"
 

@@ -10,11 +10,14 @@ from datetime import UTC, datetime
 from xiangzhi.aggregate import Outcome, execute, load
 from xiangzhi.db import Connection
 from xiangzhi.errors import DomainError, NotFoundError
+from xiangzhi.permissions import Permission
 from xiangzhi.registry import EventPayload
 from xiangzhi.store import EventMeta, EventStore
 
 from . import commands as c
+from . import party_copy
 from .domain import grid, issue, team
+from .domain import permissions as perm
 from .domain.events import ChiefRole, registry
 from .domain.issue import Actor, NearbyIssue
 
@@ -94,7 +97,7 @@ async def join_team(ctx: Context, team_id: str, cmd: c.JoinTeam) -> Outcome:
         meta=ctx.meta, fold=team.fold,
         decide=lambda s: team.join(
             s, person_id=cmd.person_id, name=cmd.name, background=cmd.background,
-            party_member_id=cmd.party_member_id,
+            party_member_id=cmd.party_member_id, leader=cmd.leader,
         ),
     )  # fmt: skip
 
@@ -105,7 +108,7 @@ async def log_service(ctx: Context, team_id: str, cmd: c.LogService) -> Outcome:
         meta=ctx.meta, fold=team.fold,
         decide=lambda s: team.log_service(
             s, person_id=cmd.person_id, hours=cmd.hours, description=cmd.description,
-            issue_id=cmd.issue_id, served_on=cmd.served_on, now=now(),
+            issue_id=cmd.issue_id, served_on=cmd.served_on, now=now(), actor=ctx.actor,
         ),
     )  # fmt: skip
 
@@ -133,7 +136,8 @@ async def raise_issue(
         decide=lambda s: issue.raise_issue(
             s, issue_id=issue_id, grid_id=cmd.grid_id, village=ctx.village,
             category=cmd.category, title=cmd.title, description=cmd.description,
-            location=cmd.location, address=cmd.address, raised_by=cmd.raised_by,
+            location=cmd.location, address=cmd.address,
+            raised_by=cmd.raised_by or ctx.actor.person_id,
             anonymous=cmd.anonymous, channel=cmd.channel, now=now(), actor=ctx.actor,
             earlier=earlier,
         ),
@@ -151,7 +155,7 @@ async def raise_issue(
 
 async def assign_issue(ctx: Context, issue_id: str, cmd: c.AssignIssue) -> Outcome:
     return await _on_issue(
-        ctx, issue_id, cmd.expected_version,
+        ctx, issue_id, cmd.expected_version, perm.ASSIGN_ISSUE,
         lambda s: issue.assign(
             s, assignee_kind=cmd.assignee_kind, assignee_id=cmd.assignee_id, role=cmd.role
         ),
@@ -160,14 +164,23 @@ async def assign_issue(ctx: Context, issue_id: str, cmd: c.AssignIssue) -> Outco
 
 async def escalate_issue(ctx: Context, issue_id: str, cmd: c.EscalateIssue) -> Outcome:
     return await _on_issue(
-        ctx, issue_id, cmd.expected_version,
+        ctx, issue_id, cmd.expected_version, perm.ESCALATE_ISSUE,
         lambda s: issue.escalate(s, level=cmd.level, reason=cmd.reason, note=cmd.note),
     )  # fmt: skip
 
 
 async def resolve_issue(ctx: Context, issue_id: str, cmd: c.ResolveIssue) -> Outcome:
+    if cmd.party_member_id is not None and not await party_copy.registered(
+        ctx.conn or ctx.store.pool, ctx.village, cmd.party_member_id
+    ):
+        # Only a registered member can be scored for it (party's register, as its events
+        # told us): a made-up resolver must not earn anyone points.
+        raise DomainError(
+            f"{cmd.party_member_id} is not a registered party member of village {ctx.village}",
+            field="party_member_id",
+        )
     return await _on_issue(
-        ctx, issue_id, cmd.expected_version,
+        ctx, issue_id, cmd.expected_version, perm.RESOLVE_ISSUE,
         lambda s: issue.resolve(
             s, resolution=cmd.resolution, person_id=cmd.person_id,
             party_member_id=cmd.party_member_id,
@@ -177,7 +190,7 @@ async def resolve_issue(ctx: Context, issue_id: str, cmd: c.ResolveIssue) -> Out
 
 async def resolve_by_works(ctx: Context, issue_id: str, works_id: str, note: str) -> Outcome:
     return await _on_issue(
-        ctx, issue_id, None,
+        ctx, issue_id, None, None,
         lambda s: issue.resolve(
             s, resolution=note, person_id=None, party_member_id=None,
             via="works_completed", works_id=works_id,
@@ -187,7 +200,7 @@ async def resolve_by_works(ctx: Context, issue_id: str, works_id: str, note: str
 
 async def confirm_issue(ctx: Context, issue_id: str, cmd: c.ConfirmIssue) -> Outcome:
     return await _on_issue(
-        ctx, issue_id, cmd.expected_version,
+        ctx, issue_id, cmd.expected_version, None,
         lambda s: issue.confirm(
             s, actor=ctx.actor, satisfaction=cmd.satisfaction, comment=cmd.comment,
             on_behalf=cmd.on_behalf,
@@ -197,23 +210,19 @@ async def confirm_issue(ctx: Context, issue_id: str, cmd: c.ConfirmIssue) -> Out
 
 async def reopen_issue(ctx: Context, issue_id: str, cmd: c.ReopenIssue) -> Outcome:
     return await _on_issue(
-        ctx,
-        issue_id,
-        cmd.expected_version,
+        ctx, issue_id, cmd.expected_version, None,
         lambda s: issue.reopen(s, actor=ctx.actor, reason=cmd.reason),
-    )
+    )  # fmt: skip
 
 
 async def close_issue(ctx: Context, issue_id: str, cmd: c.CloseIssue) -> Outcome:
-    return await _on_issue(
-        ctx, issue_id, cmd.expected_version, lambda s: issue.close(s, actor=ctx.actor)
-    )
+    return await _on_issue(ctx, issue_id, cmd.expected_version, None, issue.close)
 
 
 async def escalate_overdue(ctx: Context, issue_id: str, at: datetime) -> Outcome:
     """The SLA watcher's command: the next level due, or nothing."""
     return await _on_issue(
-        ctx, issue_id, None,
+        ctx, issue_id, None, None,
         lambda s: [
             e for level in issue.escalations_due(s, at)
             for e in issue.escalate(s, level=level, reason="overdue")
@@ -225,14 +234,42 @@ IssueDecision = Callable[[issue.Issue], Sequence[EventPayload]]
 
 
 async def _on_issue(
-    ctx: Context, issue_id: str, expected: int | None, decide: IssueDecision
+    ctx: Context,
+    issue_id: str,
+    expected: int | None,
+    permission: Permission | None,
+    decide: IssueDecision,
 ) -> Outcome:
+    """A command on an existing issue; ``permission``'s rules of reach (a grid worker's own
+    grids, a township officer's escalations) are checked against the issue's grid first."""
+    chiefs: frozenset[str] = frozenset()
+    if permission is not None and ctx.actor.rule == "own_grids":
+        history, _ = await load(ctx.store, registry, issue_stream(issue_id), ctx.village)
+        chiefs = await _chiefs_over(ctx, issue.fold(history).grid_id)  # type: ignore[arg-type]
+
     def existing(state: issue.Issue) -> Sequence[EventPayload]:
         if state.status == "new":
             raise NotFoundError(f"no issue {issue_id} in village {ctx.village}")
+        if permission is not None:
+            issue.within_reach(state, ctx.actor, permission, chiefs)
         return decide(state)
 
     return await execute(
         ctx.store, registry, issue_stream(issue_id), village=ctx.village, meta=ctx.meta,
         fold=issue.fold, decide=existing, expected_version=expected, conn=ctx.conn,
     )  # fmt: skip
+
+
+async def _chiefs_over(ctx: Context, grid_id: str) -> frozenset[str]:
+    """The three chiefs of the grid and of the grid above it: a grid worker of a grid acts on
+    the issues of its micro-grids too."""
+    chiefs: frozenset[str] = frozenset()
+    next_id: str | None = grid_id
+    for _ in range(2):
+        if not next_id:
+            break
+        history, _ = await load(ctx.store, registry, grid_stream(next_id), ctx.village)
+        state = grid.fold(history)  # type: ignore[arg-type]
+        chiefs |= state.chief_ids()
+        next_id = state.parent_id
+    return chiefs

@@ -12,5 +12,7 @@ class GridSettings(ServiceSettings):
     service_name: str = "grid"
     # Read for the works-completed policy.
     livelihood_topic: str = "livelihood.events"
+    # Read for grid's copy of the party member register (who may be named a resolver).
+    party_topic: str = "party.events"
     # How often the SLA watcher looks for overdue issues.
     sla_interval_seconds: float = 60.0

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from grid.app import create_app
 from grid.settings import GridSettings
-from grid_testing import GridService
+from grid_testing import SIGNER, GridService, as_
 
 
 @pytest.fixture
@@ -18,11 +18,16 @@ async def grid_service(pg_dsn: str, kafka_bootstrap: str, make_topic) -> AsyncIt
         kafka_bootstrap=kafka_bootstrap,
         events_topic=await make_topic("grid.events"),
         livelihood_topic=await make_topic("livelihood.events"),
+        party_topic=await make_topic("party.events"),
         sla_interval_seconds=3600,
         consistency_timeout=20,
+        auth_public_key=SIGNER.public_pem,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://grid") as http:
+        # A clerk of Dongzhuang unless a request says who else it is.
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://grid", headers=as_("village_staff", "clerk-1")
+        ) as http:
             yield GridService(http, app, app.state.runtime, settings)

@@ -13,13 +13,13 @@ from pydantic import BaseModel, Field
 from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.app import Runtime
 from xiangzhi.deps import RuntimeDep, consistent_read
-from xiangzhi.errors import ForbiddenError
-from xiangzhi.guard import principal_of
+from xiangzhi.guard import caller, requires
 from xiangzhi.text import StorableModel
 
 from . import handlers
 from .deps import ContextDep, MemberId, Village
 from .domain import notice, points
+from .domain import permissions as perm
 from .domain.events import RuleCategory
 from .projections import PartyReadModel
 
@@ -75,18 +75,11 @@ class RankedView(BaseModel):
     rank: int
 
 
-def _staff_only(request: Request) -> None:
-    principal = principal_of(request)
-    if principal is not None and not principal.is_staff:
-        raise ForbiddenError("points are given by the party branch's staff")
-
-
-@router.post("/points/rules", status_code=201)
+@router.post("/points/rules", status_code=201, dependencies=[requires(perm.DEFINE_RULE)])
 async def define_rule(
     village: Village, body: RuleIn, request: Request, ctx: ContextDep
 ) -> Accepted:
     """Define a rule, or a new version of one (the old version stays on the record)."""
-    _staff_only(request)
     outcome = await handlers.define_rule(
         ctx, rule_id=body.rule_id, name=body.name,
         category=body.category, value=body.points, cap=body.cap_per_period,
@@ -94,12 +87,14 @@ async def define_rule(
     return accepted("party", outcome, body.rule_id)
 
 
-@router.post("/members/{member_id}/scores", status_code=201)
+@router.post(
+    "/members/{member_id}/scores", status_code=201, dependencies=[requires(perm.SCORE_MEMBER)]
+)
 async def score(
     village: Village, member_id: MemberId, body: ScoreIn, request: Request, ctx: ContextDep
 ) -> Accepted:
     """Score a member by a rule, with the reason."""
-    _staff_only(request)
+    await handlers.require_member(ctx, member_id, "member_id")
     outcome = await handlers.score(
         ctx, member_id=member_id, rule_id=body.rule_id,
         period=body.period, reason=body.reason,
@@ -181,18 +176,23 @@ class Objection(StorableModel):
 class Answer(StorableModel):
     text: str = Field(min_length=1, max_length=2000)
     adjusted: bool = False
+    points: Decimal | None = Field(
+        None, ge=-100, le=100, max_digits=6, decimal_places=2,
+        description="with adjusted: the points added to (or taken from) the member's year",
+    )  # fmt: skip
 
 
 Period = Annotated[int, Path(ge=2000, le=2100)]
 ObjectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 
 
-@router.post("/points/notices/{period}", status_code=201)
+@router.post(
+    "/points/notices/{period}", status_code=201, dependencies=[requires(perm.PUBLISH_NOTICE)]
+)
 async def publish_notice(
     village: Village, period: Period, body: PublishNotice, request: Request, ctx: ContextDep
 ) -> Accepted:
     """Put the year's totals up for public notice."""
-    _staff_only(request)
     outcome = await handlers.on_notice(
         ctx, period,
         lambda s: notice.publish(s, period=period, now=datetime.now(UTC), days=body.days),
@@ -200,23 +200,34 @@ async def publish_notice(
     return accepted("party", outcome, str(period))
 
 
-@router.post("/points/notices/{period}/objections", status_code=201)
+@router.post(
+    "/points/notices/{period}/objections",
+    status_code=201,
+    dependencies=[requires(perm.OBJECT)],
+)
 async def object_to(
     village: Village, period: Period, body: Objection, request: Request, ctx: ContextDep
 ) -> Accepted:
-    """Raise an objection while the notice runs (anyone in the village)."""
+    """Raise an objection while the notice runs (a party member of the village)."""
     objection_id = uuid.uuid4().hex[:12]
+    who = caller(request)
+    objector = who.person_id or who.subject
+    if not await handlers.is_member(ctx, objector):
+        raise perm.OBJECT.refuse("party_member", f"{objector} is not a registered party member")
     outcome = await handlers.on_notice(
         ctx, period,
         lambda s: notice.object_to(
             s, objection_id=objection_id, member_id=body.member_id,
-            raised_by=ctx.meta.actor or "anonymous", text=body.text, now=datetime.now(UTC),
+            raised_by=objector, text=body.text, now=datetime.now(UTC),
         ),
     )  # fmt: skip
     return accepted("party", outcome, objection_id)
 
 
-@router.post("/points/notices/{period}/objections/{objection_id}/answer")
+@router.post(
+    "/points/notices/{period}/objections/{objection_id}/answer",
+    dependencies=[requires(perm.ANSWER_OBJECTION)],
+)
 async def answer_objection(
     village: Village,
     period: Period,
@@ -226,23 +237,18 @@ async def answer_objection(
     ctx: ContextDep,
 ) -> Accepted:
     """Answer an objection (every one is answered before the notice closes)."""
-    _staff_only(request)
-    outcome = await handlers.on_notice(
-        ctx,
-        period,
-        lambda s: notice.answer(
-            s, objection_id=objection_id, text=body.text, adjusted=body.adjusted
-        ),
-    )
+    outcome = await handlers.answer_objection(
+        ctx, period, objection_id=objection_id, text=body.text,
+        adjusted=body.adjusted, adjustment=body.points,
+    )  # fmt: skip
     return accepted("party", outcome, objection_id)
 
 
-@router.post("/points/notices/{period}/close")
+@router.post("/points/notices/{period}/close", dependencies=[requires(perm.CLOSE_NOTICE)])
 async def close_notice(
     village: Village, period: Period, request: Request, ctx: ContextDep
 ) -> Accepted:
     """Close the notice once it has run its course with every objection answered."""
-    _staff_only(request)
     outcome = await handlers.on_notice(
         ctx, period, lambda s: notice.close(s, now=datetime.now(UTC))
     )

@@ -9,11 +9,14 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.deps import RuntimeDep, consistent_read
+from xiangzhi.errors import DomainError
+from xiangzhi.guard import requires
 from xiangzhi.text import StorableModel
 
 from . import handlers
 from .deps import ContextDep, Village
 from .domain import deliberation as d
+from .domain import permissions as perm
 from .domain.events import QA, ActivityKind, DeliberationKind, Matter, Step
 from .projections import PartyReadModel
 
@@ -39,7 +42,12 @@ class Attend(StorableModel):
     member_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
 
 
-@router.post("/activities", status_code=201, tags=["study days (两日活动)"])
+@router.post(
+    "/activities",
+    status_code=201,
+    tags=["study days (两日活动)"],
+    dependencies=[requires(perm.HOLD_ACTIVITY)],
+)
 async def hold_activity(village: Village, body: HoldActivity, ctx: ContextDep) -> Accepted:
     """Record a study day; a party lesson scores its lecturer."""
     outcome = await handlers.hold_activity(
@@ -51,7 +59,10 @@ async def hold_activity(village: Village, body: HoldActivity, ctx: ContextDep) -
 
 
 @router.post(
-    "/activities/{activity_id}/attendance", status_code=201, tags=["study days (两日活动)"]
+    "/activities/{activity_id}/attendance",
+    status_code=201,
+    tags=["study days (两日活动)"],
+    dependencies=[requires(perm.ATTEND_ACTIVITY)],
 )
 async def attend(
     village: Village, activity_id: Id, body: Attend, ctx: ContextDep, rt: RuntimeDep
@@ -102,7 +113,12 @@ class Announce(StorableModel):
     text: str = Field(min_length=1, max_length=8000)
 
 
-@router.post("/deliberations", status_code=201, tags=["deliberation (协商)"])
+@router.post(
+    "/deliberations",
+    status_code=201,
+    tags=["deliberation (协商)"],
+    dependencies=[requires(perm.OPEN_DELIBERATION)],
+)
 async def open_deliberation(village: Village, body: OpenDeliberation, ctx: ContextDep) -> Accepted:
     """Open a deliberation: 民情恳谈, 百姓议事 or 妇女议事."""
     outcome = await handlers.open_deliberation(
@@ -112,7 +128,11 @@ async def open_deliberation(village: Village, body: OpenDeliberation, ctx: Conte
     return accepted("party", outcome, body.deliberation_id)
 
 
-@router.post("/deliberations/{deliberation_id}/steps/{step}", tags=["deliberation (协商)"])
+@router.post(
+    "/deliberations/{deliberation_id}/steps/{step}",
+    tags=["deliberation (协商)"],
+    dependencies=[requires(perm.COMPLETE_STEP)],
+)
 async def complete_step(
     village: Village,
     deliberation_id: Id,
@@ -121,6 +141,9 @@ async def complete_step(
     ctx: ContextDep,
 ) -> Accepted:
     """Complete the next of the six steps (strictly in order)."""
+    if step == "publish_announcement":
+        # The sixth step is the announcement: the secretary's, at its own route.
+        raise DomainError("the announcement is published at …/announcement", field="path.step")
     outcome = await handlers.on_deliberation(
         ctx, deliberation_id,
         lambda s: d.complete_step(
@@ -131,7 +154,11 @@ async def complete_step(
     return accepted("party", outcome, deliberation_id)
 
 
-@router.post("/deliberations/{deliberation_id}/party-meeting", tags=["deliberation (协商)"])
+@router.post(
+    "/deliberations/{deliberation_id}/party-meeting",
+    tags=["deliberation (协商)"],
+    dependencies=[requires(perm.RECORD_MEETING)],
+)
 async def party_meeting(
     village: Village, deliberation_id: Id, body: PartyMeeting, ctx: ContextDep
 ) -> Accepted:
@@ -145,7 +172,11 @@ async def party_meeting(
     return accepted("party", outcome, deliberation_id)
 
 
-@router.post("/deliberations/{deliberation_id}/villagers-resolution", tags=["deliberation (协商)"])
+@router.post(
+    "/deliberations/{deliberation_id}/villagers-resolution",
+    tags=["deliberation (协商)"],
+    dependencies=[requires(perm.RECORD_MEETING)],
+)
 async def villagers_resolution(
     village: Village, deliberation_id: Id, body: VillagersMeeting, ctx: ContextDep
 ) -> Accepted:
@@ -160,7 +191,11 @@ async def villagers_resolution(
     return accepted("party", outcome, deliberation_id)
 
 
-@router.post("/deliberations/{deliberation_id}/announcement", tags=["deliberation (协商)"])
+@router.post(
+    "/deliberations/{deliberation_id}/announcement",
+    tags=["deliberation (协商)"],
+    dependencies=[requires(perm.ANNOUNCE)],
+)
 async def announce(
     village: Village, deliberation_id: Id, body: Announce, ctx: ContextDep
 ) -> Accepted:

@@ -9,10 +9,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.deps import RuntimeDep, consistent_read
+from xiangzhi.guard import requires
 from xiangzhi.text import StorableModel
 
 from . import handlers
 from .deps import ContextDep, MemberId, Village
+from .domain import permissions as perm
 from .domain.coverage import coverage as measure
 from .domain.events import OrgKind
 from .grid_copy import GridCopy
@@ -44,7 +46,7 @@ class Transfer(StorableModel):
     to_org_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
 
 
-@router.post("/organizations", status_code=201)
+@router.post("/organizations", status_code=201, dependencies=[requires(perm.ESTABLISH_ORG)])
 async def establish(village: Village, body: EstablishOrg, ctx: ContextDep) -> Accepted:
     """Set up the general branch, a branch, or a party group over a grid."""
     outcome = await handlers.establish_org(
@@ -54,7 +56,7 @@ async def establish(village: Village, body: EstablishOrg, ctx: ContextDep) -> Ac
     return accepted("party", outcome, body.org_id)
 
 
-@router.post("/members", status_code=201)
+@router.post("/members", status_code=201, dependencies=[requires(perm.REGISTER_MEMBER)])
 async def register(village: Village, body: RegisterMember, ctx: ContextDep) -> Accepted:
     """Register a party member (full or probationary; veterans marked)."""
     outcome = await handlers.register_member(
@@ -64,7 +66,7 @@ async def register(village: Village, body: RegisterMember, ctx: ContextDep) -> A
     return accepted("party", outcome, body.member_id)
 
 
-@router.post("/members/{member_id}/transfer")
+@router.post("/members/{member_id}/transfer", dependencies=[requires(perm.TRANSFER_MEMBER)])
 async def transfer(
     village: Village, member_id: MemberId, body: Transfer, ctx: ContextDep
 ) -> Accepted:
@@ -107,7 +109,9 @@ class ScheduleTurn(StorableModel):
     duty: str = Field(min_length=1, max_length=200)
 
 
-@router.post("/representatives/rotation", status_code=201)
+@router.post(
+    "/representatives/rotation", status_code=201, dependencies=[requires(perm.SCHEDULE_ROTATION)]
+)
 async def schedule_turn(village: Village, body: ScheduleTurn, ctx: ContextDep) -> Accepted:
     """村民代表轮岗: give a villagers' representative a turn in the committee's work."""
     outcome = await handlers.schedule_rotation(

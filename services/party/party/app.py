@@ -11,6 +11,7 @@ from xiangzhi.store import EventStore
 
 from . import api, api_deliberation, api_organisation
 from .domain.events import registry
+from .domain.permissions import PERMISSIONS
 from .grid_copy import GridCopy
 from .policies import GridPolicies
 from .projections import PartyReadModel
@@ -31,6 +32,7 @@ PARTS = ServiceParts(
     projections=projections,
     routers=[api.router, api_deliberation.router, api_organisation.router],
     public_read_routers=[api_deliberation.public],
+    permissions=PERMISSIONS,
     title="Xiangzhi party · 党建",
     description="The points system, study days and deliberation over the grids.",
 )

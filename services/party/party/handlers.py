@@ -83,6 +83,22 @@ async def define_rule(
     )  # fmt: skip
 
 
+async def is_member(ctx: Context, member_id: str) -> bool:
+    """A registered party member of the village (from the member's own stream)."""
+    history, _ = await load(
+        ctx.store, registry, member_stream(ctx.village, member_id), ctx.village, conn=ctx.conn
+    )
+    return bool(organisation.fold_member(history).member_id)  # type: ignore[arg-type]
+
+
+async def require_member(ctx: Context, member_id: str, field: str) -> None:
+    """Only a registered member of the village is scored: 422 naming the field otherwise."""
+    if not await is_member(ctx, member_id):
+        raise DomainError(
+            f"{member_id} is not a registered party member of village {ctx.village}", field=field
+        )
+
+
 async def score(
     ctx: Context,
     *,
@@ -123,6 +139,8 @@ async def hold_activity(
     period: int,
 ) -> Outcome:
     """Record an activity; a party lesson scores its lecturer, in the same transaction."""
+    if lecturer is not None:
+        await require_member(ctx, lecturer, "lecturer_member_id")
     if ctx.conn is None:
         async with ctx.store.pool.acquire() as conn, conn.transaction():
             return await hold_activity(
@@ -150,6 +168,7 @@ async def attend_activity(
     ctx: Context, *, activity_id: str, member_id: str, period: int
 ) -> Outcome:
     """Record attendance; attending scores study by the rule, in the same transaction."""
+    await require_member(ctx, member_id, "member_id")
     if ctx.conn is None:
         async with ctx.store.pool.acquire() as conn, conn.transaction():
             return await attend_activity(
@@ -301,6 +320,48 @@ async def schedule_rotation(
 
 def notice_stream(village: str, period: int) -> str:
     return f"points-notice-{village}-{period}"
+
+
+async def answer_objection(
+    ctx: Context,
+    period: int,
+    *,
+    objection_id: str,
+    text: str,
+    adjusted: bool,
+    adjustment: Decimal | None,
+) -> Outcome:
+    """Answer an objection; an answer that adjusts adds the adjustment to the member's ledger,
+    by an event, in the same transaction (the answer alone would change no total)."""
+    if ctx.conn is None:
+        async with ctx.store.pool.acquire() as conn, conn.transaction():
+            return await answer_objection(
+                Context(ctx.store, ctx.village, ctx.meta, conn), period,
+                objection_id=objection_id, text=text, adjusted=adjusted, adjustment=adjustment,
+            )  # fmt: skip
+    history, _ = await load(
+        ctx.store, registry, notice_stream(ctx.village, period), ctx.village, conn=ctx.conn
+    )
+    member_id = notice.fold(history).objections.get(objection_id)  # type: ignore[arg-type]
+    outcome = await on_notice(
+        ctx, period,
+        lambda s: notice.answer(
+            s, objection_id=objection_id, text=text, adjusted=adjusted, points=adjustment
+        ),
+    )  # fmt: skip
+    if adjusted and adjustment and member_id:
+        scored = await execute(
+            ctx.store, registry, ledger_stream(ctx.village, member_id), village=ctx.village,
+            meta=ctx.meta, fold=points.fold,
+            decide=lambda ledger: points.adjust(
+                ledger, member_id=member_id, period=period, points=adjustment,
+                reason=f"公示异议调整: {text}", source_event_id=f"objection:{objection_id}",
+            ),
+            conn=ctx.conn,
+        )  # fmt: skip
+        # One answer, two streams: the caller's token must cover the ledger's event too.
+        return Outcome(outcome.stream_id, outcome.version, outcome.recorded + scored.recorded)
+    return outcome
 
 
 async def on_notice(ctx: Context, period: int, decide: NoticeDecision) -> Outcome:

@@ -24,6 +24,11 @@ from . import catalogue, handlers
 from .domain.points import CapReachedError
 
 log = structlog.get_logger(__name__)
+UNREGISTERED = Counter(
+    "party_policy_unregistered_total",
+    "Policy scores not given because the member id is not in the register",
+    ["rule"],
+)
 CAPPED = Counter(
     "party_policy_capped_total", "Policy scores not given because a cap was reached", ["rule"]
 )
@@ -92,6 +97,12 @@ class GridPolicies(Projection):
             ),
             conn=conn,
         )  # fmt: skip
+        if not await handlers.is_member(ctx, member_id):
+            # A chief's or volunteer's member id that party's register does not know: nobody
+            # is scored for it (grid checks resolvers, but not a volunteer's claimed id).
+            UNREGISTERED.labels(rule_id).inc()
+            log.warning("policy.unregistered_member", rule=rule_id, member_id=member_id)
+            return
         try:
             await handlers.score(
                 ctx, member_id=member_id, rule_id=rule_id, period=event.time.year,

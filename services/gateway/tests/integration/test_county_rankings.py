@@ -27,7 +27,7 @@ async def test_county_rankings_across_villages(
     async with party.router.lifespan_context(party), serve(party, free_port()) as party_url:
         gateway = gateway_app(GatewaySettings(
             postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap, signing_key=private,
-            party_url=party_url, grid_url=party_url, rate_limit_per_minute=100_000,
+            auth_public_key=public, party_url=party_url, grid_url=party_url, rate_limit_per_minute=100_000,
         ))  # fmt: skip
         transport = httpx.ASGITransport(app=gateway)
         async with (
@@ -50,11 +50,35 @@ async def test_county_rankings_across_villages(
                     headers=headers,
                 )
             last = {}
+            secretaries = {}
+            for village in (A, B):
+                # The county creates each village's secretary, who keeps the village's points.
+                created = await http.post("/api/v1/users", json={
+                    "username": f"sec-{village}", "password": PASSWORD, "role": "village_secretary",
+                    "villages": [village], "person_id": f"sec-{village}",
+                }, headers=headers)  # fmt: skip
+                assert created.status_code == 201, created.text
+                login = await http.post("/api/v1/auth/token", data={
+                    "grant_type": "password", "username": f"sec-{village}", "password": PASSWORD,
+                })  # fmt: skip
+                secretaries[village] = {"Authorization": f"Bearer {login.json()['access_token']}"}
+                base = f"/api/v1/villages/{village}/party"
+                branch = await http.post(f"{base}/organizations", json={
+                    "org_id": "branch", "name": "党支部", "kind": "general_branch",
+                }, headers=secretaries[village])  # fmt: skip
+                assert branch.status_code == 201, branch.text
+            for village, member in ((A, "pm-a1"), (A, "pm-a2"), (B, "pm-b1")):
+                registered = await http.post(f"/api/v1/villages/{village}/party/members", json={
+                    "member_id": member, "name": member, "org_id": "branch", "status": "full",
+                    "joined_on": "2001-07-01",
+                }, headers=secretaries[village])  # fmt: skip
+                assert registered.status_code == 201, registered.text
             for village, member, times in ((A, "pm-a1", 3), (A, "pm-a2", 1), (B, "pm-b1", 3)):
                 for n in range(times):
                     response = await http.post(
                         f"/api/v1/villages/{village}/party/members/{member}/scores",
-                        json={"rule_id": "attended_study", "period": 2026, "reason": f"#{n}"}, headers=headers,
+                        json={"rule_id": "attended_study", "period": 2026, "reason": f"#{n}"},
+                        headers=secretaries[village],
                     )  # fmt: skip
                     assert response.status_code == 201, response.text
                     last[village] = response.json()["consistency_token"]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Path, Request
 from xiangzhi.deps import MetaDep, RuntimeDep, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
-from xiangzhi.guard import principal_of
-from xiangzhi.observability import safe_id
+from xiangzhi.guard import grant_of, principal_of
 
 from ..domain.issue import Actor
 from ..handlers import Context
@@ -16,18 +15,18 @@ from ..handlers import Context
 Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit village code")]
 
 
-def actor(
-    request: Request,
-    # Not named ``role``: a route's {role} path parameter would claim it.
-    actor_id: Annotated[str | None, Header(alias="X-Actor")] = None,
-    actor_role: Annotated[str | None, Header(alias="X-Actor-Role")] = None,
-) -> Actor:
-    """Who is asking: from the verified token when the service checks tokens (it must in
-    production); otherwise from the X-Actor headers (development and tests)."""
+def actor(request: Request) -> Actor:
+    """Who is asking, from the verified token (never from the request body), and the rule the
+    permission table puts on their role for this command."""
     principal = principal_of(request)
-    if principal is not None:
-        return Actor(person_id=principal.person_id or principal.subject, role=principal.role)
-    return Actor(person_id=safe_id(actor_id) or "anonymous", role=safe_id(actor_role) or "resident")
+    if principal is None:  # a public read: nobody in particular
+        return Actor(person_id="anonymous", role="resident")
+    grant = grant_of(request)
+    return Actor(
+        person_id=principal.person_id or principal.subject,
+        role=principal.role,
+        rule=grant.rule if grant else None,
+    )
 
 
 ActorDep = Annotated[Actor, Depends(actor)]

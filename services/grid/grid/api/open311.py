@@ -28,15 +28,22 @@ from pydantic import ValidationError
 from xiangzhi.deps import event_meta, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.errors import DomainError
+from xiangzhi.guard import requires
+from xiangzhi.problems import GEOREPORT_ERRORS
 
 from .. import commands as c
 from .. import handlers, queries
+from ..domain import permissions as perm
 from ..domain.catalogue import CATEGORIES
 from ..domain.events import Location
-from ..domain.issue import OPEN, Actor
-from .deps import RuntimeDep
+from ..domain.issue import OPEN
+from .deps import ActorDep, RuntimeDep
 
-router = APIRouter(prefix="/open311/v2/villages/{village}", tags=["Open311 GeoReport v2"])
+router = APIRouter(
+    prefix="/open311/v2/villages/{village}",
+    tags=["Open311 GeoReport v2"],
+    responses=GEOREPORT_ERRORS,
+)
 Format = Literal["json", "xml"]
 CLOSED = {"resolved", "confirmed", "closed"}
 ID = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -158,12 +165,13 @@ async def service_definition(village: str, service_code: str, fmt: Format) -> Re
     )
 
 
-@router.post("/requests.{fmt}")
+@router.post("/requests.{fmt}", dependencies=[requires(perm.RAISE_ISSUE)])
 async def create_request(
     request: Request,
     village: str,
     fmt: Format,
     rt: RuntimeDep,
+    who: ActorDep,
     service_code: Annotated[str | None, Form()] = None,
     lat: Annotated[str | None, Form()] = None,
     long: Annotated[str | None, Form()] = None,
@@ -175,6 +183,7 @@ async def create_request(
     account_id: Annotated[str | None, Form()] = None,
     first_name: Annotated[str | None, Form()] = None,
     last_name: Annotated[str | None, Form()] = None,
+    # Accepted as the specification lists them, not kept: see ``reporter`` below.
     phone: Annotated[str | None, Form()] = None,
 ) -> Response:
     """POST Service Request: ``lat`` + ``long`` (``lon`` accepted) or ``address_string``."""
@@ -191,7 +200,9 @@ async def create_request(
         grid_id = form.get("attribute[grid_id]") or await queries.intake_grid(rt.pool, village)
         if not isinstance(grid_id, str):
             raise Open311Error(400, f"attribute[grid_id]: village {village} has no grid yet")
-        reporter = account_id or email or phone or device_id or "open311:anonymous"
+        # The client that posts is the reporter of record (from its token, never the form):
+        # the citizen's contact details are not kept in a log that is kept forever.
+        reporter = who.person_id
         text = (description or "").strip() or CATEGORIES[service_code].name
         cmd = c.RaiseIssue(
             grid_id=grid_id, category=service_code, title=text[:40], description=text,
@@ -206,14 +217,15 @@ async def create_request(
         return _error(fmt, Open311Error(400, f"{field}: {first['msg']}"))
     ctx = handlers.Context(
         store=event_store(request), village=village, meta=event_meta(request),
-        actor=Actor(reporter),
+        actor=who,
     )  # fmt: skip
     try:
         earlier = await queries.nearby_candidates(rt.pool, village, service_code, datetime.now(UTC))
         outcome = await handlers.raise_issue(ctx, cmd, earlier)
     except DomainError as exc:
         named = exc.extensions.get("field")
-        return _error(fmt, Open311Error(400, f"{named}: {exc.detail}" if named else exc.detail))
+        status = exc.status if exc.status in (401, 403, 404, 409) else 400
+        return _error(fmt, Open311Error(status, f"{named}: {exc.detail}" if named else exc.detail))
     issue_id = outcome.stream_id.removeprefix("issue-")
     notice = f"已受理，承诺 {CATEGORIES[service_code].sla_hours} 小时内处理"
     return _render(

@@ -10,9 +10,11 @@ from pydantic import StringConstraints
 from xiangzhi.aggregate import Accepted
 from xiangzhi.deps import consistent_read
 from xiangzhi.errors import NotFoundError
+from xiangzhi.guard import requires
 
 from .. import commands as c
 from .. import handlers, queries
+from ..domain import permissions as perm
 from ..domain.events import ChiefRole
 from .deps import ActorDep, ContextDep, RuntimeDep, Village
 from .views import GridView, IssuePage, IssueView, TeamView, VillageStats, accepted, issue_view
@@ -29,13 +31,19 @@ READ = [consistent_read("grid")]
 # ------------------------------------------------------------------ grids and chiefs
 
 
-@router.post("/grids", status_code=201, tags=["grids"])
+@router.post(
+    "/grids", status_code=201, tags=["grids"], dependencies=[requires(perm.ESTABLISH_GRID)]
+)
 async def establish_grid(cmd: c.EstablishGrid, ctx: ContextDep) -> Accepted:
     """Set up a grid or micro-grid (网格/微网格)."""
     return accepted(await handlers.establish_grid(ctx, cmd), cmd.grid_id)
 
 
-@router.put("/grids/{grid_id}/chiefs/{role}", tags=["grids"])
+@router.put(
+    "/grids/{grid_id}/chiefs/{role}",
+    tags=["grids"],
+    dependencies=[requires(perm.ASSIGN_CHIEF)],
+)
 async def assign_chief(
     grid_id: GridId, role: ChiefRole, cmd: c.AssignChief, ctx: ContextDep
 ) -> Accepted:
@@ -52,20 +60,35 @@ async def list_grids(village: Village, rt: RuntimeDep) -> list[GridView]:
 # ------------------------------------------------------------------ volunteer teams
 
 
-@router.post("/volunteer-teams", status_code=201, tags=["volunteer teams"])
+@router.post(
+    "/volunteer-teams",
+    status_code=201,
+    tags=["volunteer teams"],
+    dependencies=[requires(perm.FORM_TEAM)],
+)
 async def form_team(cmd: c.FormTeam, ctx: ContextDep) -> Accepted:
     """Form a volunteer team (志愿服务队)."""
     outcome = await handlers.form_team(ctx, cmd)
     return accepted(outcome, outcome.stream_id.removeprefix(f"team-{ctx.village}-"))
 
 
-@router.post("/volunteer-teams/{team_id}/members", status_code=201, tags=["volunteer teams"])
+@router.post(
+    "/volunteer-teams/{team_id}/members",
+    status_code=201,
+    tags=["volunteer teams"],
+    dependencies=[requires(perm.JOIN_TEAM)],
+)
 async def join_team(team_id: TeamId, cmd: c.JoinTeam, ctx: ContextDep) -> Accepted:
     """A villager joins a team."""
     return accepted(await handlers.join_team(ctx, team_id, cmd), team_id)
 
 
-@router.post("/volunteer-teams/{team_id}/service", status_code=201, tags=["volunteer teams"])
+@router.post(
+    "/volunteer-teams/{team_id}/service",
+    status_code=201,
+    tags=["volunteer teams"],
+    dependencies=[requires(perm.LOG_SERVICE)],
+)
 async def log_service(team_id: TeamId, cmd: c.LogService, ctx: ContextDep) -> Accepted:
     """Log hours of volunteer service."""
     return accepted(await handlers.log_service(ctx, team_id, cmd), team_id)
@@ -80,7 +103,7 @@ async def list_teams(village: Village, rt: RuntimeDep) -> list[TeamView]:
 # ------------------------------------------------------------------ issues
 
 
-@router.post("/issues", status_code=201, tags=["issues"])
+@router.post("/issues", status_code=201, tags=["issues"], dependencies=[requires(perm.RAISE_ISSUE)])
 async def raise_issue(cmd: c.RaiseIssue, ctx: ContextDep, rt: RuntimeDep) -> Accepted:
     """Raise a resident's issue in a grid; nearby issues of the same kind are linked."""
     earlier = await queries.nearby_candidates(rt.pool, ctx.village, cmd.category, datetime.now(UTC))
@@ -122,37 +145,53 @@ async def get_issue(
     return issue_view(row, viewer)
 
 
-@router.post("/issues/{issue_id}/assign", tags=["issues"])
+@router.post(
+    "/issues/{issue_id}/assign", tags=["issues"], dependencies=[requires(perm.ASSIGN_ISSUE)]
+)
 async def assign_issue(issue_id: IssueId, cmd: c.AssignIssue, ctx: ContextDep) -> Accepted:
     """Give the issue to a chief or a volunteer team."""
     return accepted(await handlers.assign_issue(ctx, issue_id, cmd), issue_id)
 
 
-@router.post("/issues/{issue_id}/escalate", tags=["issues"])
+@router.post(
+    "/issues/{issue_id}/escalate",
+    tags=["issues"],
+    dependencies=[requires(perm.ESCALATE_ISSUE)],
+)
 async def escalate_issue(issue_id: IssueId, cmd: c.EscalateIssue, ctx: ContextDep) -> Accepted:
     """Send the issue up: village committee, township, county."""
     return accepted(await handlers.escalate_issue(ctx, issue_id, cmd), issue_id)
 
 
-@router.post("/issues/{issue_id}/resolve", tags=["issues"])
+@router.post(
+    "/issues/{issue_id}/resolve",
+    tags=["issues"],
+    dependencies=[requires(perm.RESOLVE_ISSUE)],
+)
 async def resolve_issue(issue_id: IssueId, cmd: c.ResolveIssue, ctx: ContextDep) -> Accepted:
     """Record how the issue was handled."""
     return accepted(await handlers.resolve_issue(ctx, issue_id, cmd), issue_id)
 
 
-@router.post("/issues/{issue_id}/confirm", tags=["issues"])
+@router.post(
+    "/issues/{issue_id}/confirm",
+    tags=["issues"],
+    dependencies=[requires(perm.CONFIRM_ISSUE)],
+)
 async def confirm_issue(issue_id: IssueId, cmd: c.ConfirmIssue, ctx: ContextDep) -> Accepted:
     """The resident confirms, with satisfaction 1–5."""
     return accepted(await handlers.confirm_issue(ctx, issue_id, cmd), issue_id)
 
 
-@router.post("/issues/{issue_id}/reopen", tags=["issues"])
+@router.post(
+    "/issues/{issue_id}/reopen", tags=["issues"], dependencies=[requires(perm.REOPEN_ISSUE)]
+)
 async def reopen_issue(issue_id: IssueId, cmd: c.ReopenIssue, ctx: ContextDep) -> Accepted:
     """Not done after all: back to the assignee."""
     return accepted(await handlers.reopen_issue(ctx, issue_id, cmd), issue_id)
 
 
-@router.post("/issues/{issue_id}/close", tags=["issues"])
+@router.post("/issues/{issue_id}/close", tags=["issues"], dependencies=[requires(perm.CLOSE_ISSUE)])
 async def close_issue(issue_id: IssueId, cmd: c.CloseIssue, ctx: ContextDep) -> Accepted:
     """File the issue away."""
     return accepted(await handlers.close_issue(ctx, issue_id, cmd), issue_id)

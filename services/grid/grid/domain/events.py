@@ -80,6 +80,8 @@ class VolunteerJoined(EventPayload):
     name: str
     background: Background
     party_member_id: str | None = None
+    # Added with a default: events recorded before it read as plain members.
+    leader: bool = False
 
 
 @registry.register

@@ -26,13 +26,21 @@ class Grid:
     grid_id: str = ""
     established: bool = False
     level: GridLevel | None = None
+    parent_id: str | None = None
     chiefs: dict[str, Chief] = field(default_factory=dict)
+
+    def chief_ids(self) -> frozenset[str]:
+        """The people who hold one of this grid's three chiefs' roles now."""
+        return frozenset(chief.person_id for chief in self.chiefs.values())
 
 
 def evolve(state: Grid, event: GridEstablished | ChiefAssigned) -> Grid:
     match event:
         case GridEstablished():
-            return Grid(grid_id=event.grid_id, established=True, level=event.level)
+            return Grid(
+                grid_id=event.grid_id, established=True, level=event.level,
+                parent_id=event.parent_id,
+            )  # fmt: skip
         case ChiefAssigned():
             chief = Chief(event.person_id, event.name, event.party_member_id)
             return replace(state, chiefs={**state.chiefs, event.role: chief})

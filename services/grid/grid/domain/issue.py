@@ -3,7 +3,8 @@
 The rules a grid office keeps:
 - nothing is resolved before someone is assigned (works completion is the exception: the
   works were the handling);
-- only the raiser confirms, or staff on the raiser's behalf (an old villager without a phone);
+- only the raiser confirms, or staff on the raiser's behalf (an old villager without a phone)
+  saying so; who may do what is the permission table's (``permissions.py``);
 - reopening is only for a resolved issue, and sends it back to its assignee;
 - the due time follows from the category's SLA; an overdue issue climbs one level per further
   SLA period (village committee, township, county), once per level;
@@ -12,13 +13,14 @@ The rules a grid office keeps:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
 from xiangzhi.auth import STAFF_ROLES
-from xiangzhi.errors import DomainError, ForbiddenError, IllegalTransitionError
+from xiangzhi.errors import DomainError, IllegalTransitionError
+from xiangzhi.permissions import Permission
 
 from .catalogue import CATEGORIES
 from .events import (
@@ -36,6 +38,7 @@ from .events import (
     Resolver,
 )
 from .geo import distance_m
+from .permissions import CONFIRM_ISSUE, RAISE_ISSUE, REOPEN_ISSUE
 
 Status = Literal[
     "new", "raised", "assigned", "escalated", "resolved", "confirmed", "reopened", "closed"
@@ -52,14 +55,32 @@ IssueEvent = (
 
 @dataclass(frozen=True)
 class Actor:
-    """Who sends the command, as the gateway vouches for it."""
+    """Who sends the command, as the gateway vouches for it, and the rule beyond their role
+    that the permission table puts on it (None: the role alone decides)."""
 
     person_id: str
     role: str = "resident"
+    rule: str | None = None
 
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+
+def within_reach(
+    state: Issue, actor: Actor, permission: Permission, chiefs: Collection[str]
+) -> None:
+    """The rules that limit a grid worker or a township officer to some of the village's
+    issues; ``chiefs`` are the people holding a chief's role on the issue's grid or its parent."""
+    if actor.rule == "own_grids" and actor.person_id not in chiefs:
+        raise permission.refuse(
+            "own_grids", f"issue {state.issue_id} is in grid {state.grid_id}, not one of yours"
+        )
+    if actor.rule == "township_escalations" and state.level not in ("township", "county"):
+        raise permission.refuse(
+            "township_escalations",
+            f"issue {state.issue_id} has not been escalated to the township",
+        )
 
 
 @dataclass(frozen=True)
@@ -171,9 +192,9 @@ def raise_issue(
         raise DomainError(f"grid {grid_id} is not in village {village}", field="grid_id")
     if location is None and not address:
         raise DomainError("say where: a location (lat, lon) or an address", field="location")
-    if not actor.is_staff and raised_by != actor.person_id:
+    if actor.rule == "own_name" and raised_by != actor.person_id:
         # Staff record issues for villagers (a visit, the hotline); a resident only for self.
-        raise ForbiddenError("a resident raises issues in their own name", field="raised_by")
+        raise RAISE_ISSUE.refuse("own_name", "a resident raises issues in their own name")
     sla = timedelta(hours=CATEGORIES[category].sla_hours)
     return [
         IssueRaised(
@@ -265,10 +286,11 @@ def confirm(
 ) -> list[IssueConfirmed]:
     if state.status != "resolved":
         raise _refuse(state, "confirm")
-    if actor.person_id != state.raised_by and not (on_behalf and actor.is_staff):
-        raise ForbiddenError(
-            "only the resident who raised the issue confirms it, or staff on their behalf",
-            current_state=state.status,
+    if actor.rule == "own_issues" and actor.person_id != state.raised_by:
+        raise CONFIRM_ISSUE.refuse("own_issues", "only the resident who raised it confirms it")
+    if actor.rule == "on_behalf" and actor.person_id != state.raised_by and not on_behalf:
+        raise CONFIRM_ISSUE.refuse(
+            "on_behalf", "staff confirm for the resident only saying so (on_behalf: true)"
         )
     return [
         IssueConfirmed(
@@ -282,14 +304,12 @@ def confirm(
 def reopen(state: Issue, *, actor: Actor, reason: str) -> list[IssueReopened]:
     if state.status != "resolved":
         raise _refuse(state, "reopen")
-    if actor.person_id != state.raised_by and not actor.is_staff:
-        raise ForbiddenError("only the resident who raised the issue, or staff, reopens it")
+    if actor.rule == "own_issues" and actor.person_id != state.raised_by:
+        raise REOPEN_ISSUE.refuse("own_issues", "only the resident who raised it reopens it")
     return [IssueReopened(issue_id=state.issue_id, reason=reason)]
 
 
-def close(state: Issue, *, actor: Actor) -> list[IssueClosed]:
+def close(state: Issue) -> list[IssueClosed]:
     if state.status not in ("resolved", "confirmed"):
         raise _refuse(state, "close")
-    if not actor.is_staff:
-        raise ForbiddenError("issues are closed by village staff")
     return [IssueClosed(issue_id=state.issue_id)]

@@ -10,6 +10,8 @@ from decimal import Decimal
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .events import Background, ServiceLogged, TeamKind, VolunteerJoined, VolunteerTeamFormed
+from .issue import Actor
+from .permissions import LOG_SERVICE
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,7 @@ class Team:
     team_id: str = ""
     formed: bool = False
     members: dict[str, str | None] = field(default_factory=dict)  # person → party member id
+    leaders: frozenset[str] = frozenset()
 
 
 def evolve(state: Team, event: VolunteerTeamFormed | VolunteerJoined | ServiceLogged) -> Team:
@@ -24,7 +27,9 @@ def evolve(state: Team, event: VolunteerTeamFormed | VolunteerJoined | ServiceLo
         case VolunteerTeamFormed():
             return Team(team_id=event.team_id, formed=True)
         case VolunteerJoined():
-            return replace(state, members={**state.members, event.person_id: event.party_member_id})
+            leaders = state.leaders | {event.person_id} if event.leader else state.leaders
+            members = {**state.members, event.person_id: event.party_member_id}
+            return replace(state, members=members, leaders=leaders)
         case ServiceLogged():
             return state
     raise TypeError(f"not a team event: {event!r}")
@@ -44,7 +49,13 @@ def form(state: Team, *, team_id: str, name: str, kind: TeamKind) -> list[Volunt
 
 
 def join(
-    state: Team, *, person_id: str, name: str, background: Background, party_member_id: str | None
+    state: Team,
+    *,
+    person_id: str,
+    name: str,
+    background: Background,
+    party_member_id: str | None,
+    leader: bool = False,
 ) -> list[VolunteerJoined]:
     if not state.formed:
         raise IllegalTransitionError("the team is not formed", current_state="new")
@@ -55,7 +66,7 @@ def join(
     return [
         VolunteerJoined(
             team_id=state.team_id, person_id=person_id, name=name, background=background,
-            party_member_id=party_member_id,
+            party_member_id=party_member_id, leader=leader,
         )
     ]  # fmt: skip
 
@@ -69,9 +80,12 @@ def log_service(
     issue_id: str | None,
     served_on: datetime,
     now: datetime,
+    actor: Actor | None = None,
 ) -> list[ServiceLogged]:
     if not state.formed:
         raise IllegalTransitionError("the team is not formed", current_state="new")
+    if actor is not None and actor.rule == "team_leader" and actor.person_id not in state.leaders:
+        raise LOG_SERVICE.refuse("team_leader", f"you do not lead team {state.team_id}")
     if person_id not in state.members:
         raise DomainError(f"{person_id} is not a member of team {state.team_id}", field="person_id")
     if served_on > now:

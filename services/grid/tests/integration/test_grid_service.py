@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer
 from grid import sla
-from grid_testing import DONGZHUANG, GridService, establish_grid
+from grid_testing import DONGZHUANG, GridService, as_, establish_grid, register_party_member
 
 OTHER_VILLAGE = "141121100202"
 GRID = f"{DONGZHUANG}001"
@@ -63,6 +63,7 @@ async def test_an_issue_from_raise_to_confirm(
 ) -> None:
     svc = grid_service
     await establish_grid(svc)
+    await register_party_member(svc, kafka_bootstrap, "pm-1")
     raised = await _raise(svc)
     issue_id = raised["id"]
     assert raised["version"] == 1
@@ -169,7 +170,7 @@ async def test_confirm_by_someone_else_is_refused(grid_service: GridService) -> 
     await svc.command(f"{base}/assign", {"assignee_kind": "chief", "assignee_id": "c"}, status=200)
     await svc.command(f"{base}/resolve", {"resolution": "done"}, status=200)
     neighbour = await svc.http.post(
-        f"{base}/confirm", json={"satisfaction": 1}, headers={"X-Actor": "neighbour"}
+        f"{base}/confirm", json={"satisfaction": 1}, headers=as_("resident", "neighbour")
     )
     assert neighbour.status_code == 403
     on_behalf = await svc.command(
@@ -239,6 +240,7 @@ async def test_another_villages_issue_is_not_found(grid_service: GridService) ->
     elsewhere = await svc.http.post(
         f"/villages/{OTHER_VILLAGE}/issues/{raised['id']}/assign",
         json={"assignee_kind": "chief", "assignee_id": "x"},
+        headers=as_("village_staff", "clerk-9", OTHER_VILLAGE),
     )
     assert elsewhere.status_code == 404
     assert (await svc.read(f"/villages/{OTHER_VILLAGE}/issues/{raised['id']}")).status_code == 404
@@ -269,11 +271,11 @@ async def test_an_anonymous_reporter_is_hidden_from_the_public(grid_service: Gri
     raised = await _raise(svc, anonymous=True)
     await _issue(svc, raised["id"], raised["consistency_token"])
     url = f"/villages/{DONGZHUANG}/issues/{raised['id']}"
-    public = await svc.http.get(url, headers={"X-Actor": "someone"})
+    public = await svc.http.get(url, headers=as_("resident", "someone"))
     assert public.json()["raised_by"] is None
-    own = await svc.http.get(url, headers={"X-Actor": "resident-1"})
+    own = await svc.http.get(url, headers=as_("resident", "resident-1"))
     assert own.json()["raised_by"] == "resident-1"
-    staff = await svc.http.get(url, headers={"X-Actor": "c", "X-Actor-Role": "grid_worker"})
+    staff = await svc.http.get(url, headers=as_("grid_worker", "c"))
     assert staff.json()["raised_by"] == "resident-1"
 
 
@@ -340,3 +342,20 @@ async def test_a_filter_that_postgres_could_not_store_is_422_not_500(
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"].startswith("query.category")
+
+
+async def test_a_resolver_who_is_not_a_registered_party_member_is_refused(
+    grid_service: GridService,
+) -> None:
+    svc = grid_service
+    await establish_grid(svc)
+    raised = await _raise(svc)
+    base = f"/villages/{DONGZHUANG}/issues/{raised['id']}"
+    await svc.command(f"{base}/assign", {"assignee_kind": "chief", "assignee_id": "c"}, status=200)
+    refused = await svc.http.post(
+        f"{base}/resolve", json={"resolution": "疏通", "party_member_id": "pm-unknown"}
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "party_member_id"
+    events = await svc.runtime.store.read_stream(f"issue-{raised['id']}")
+    assert [e.type for e in events][-1] == "grid.issue.assigned.v1"

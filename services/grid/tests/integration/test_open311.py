@@ -12,8 +12,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from georeport import GeoReport
-from grid_testing import DONGZHUANG, GridService, establish_grid
+from grid_testing import DONGZHUANG, SIGNER, GridService, establish_grid
 from xiangzhi.testing.servers import serve
+
+# What the gateway sends for a client's API key: a token of an API client of the village.
+API_CLIENT = SIGNER.headers("api_client", villages=[DONGZHUANG], person_id="apikey:test")
 
 
 @pytest.fixture
@@ -43,7 +46,7 @@ async def test_an_open311_client_raises_and_follows_an_issue(
     assert definition["attributes"][0]["code"] == "grid_id"
 
     # POST /requests.json, form-encoded, as in the specification (with "long").
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(headers=API_CLIENT) as http:
         created = await http.post(f"{root}/requests.json", data={
             "api_key": "ignored-by-the-service", "service_code": "water_leak",
             "lat": "37.4367000", "long": "112.0293000", "address_string": "正街12号",
@@ -105,7 +108,7 @@ async def test_open311_errors_name_the_field(served: tuple[str, GridService]) ->
     base, svc = served
     await establish_grid(svc)
     root = f"{base}/open311/v2/villages/{DONGZHUANG}"
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(headers=API_CLIENT) as http:
         missing = await http.post(f"{root}/requests.json", data={"service_code": "drainage"})
         assert missing.status_code == 400
         assert "address_string" in missing.json()[0]["description"]

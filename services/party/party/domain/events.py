@@ -76,6 +76,8 @@ class ObjectionAnswered(EventPayload):
     objection_id: str
     answer: str
     adjusted: bool
+    # Added with a default: the adjustment's points (also scored on the member's ledger).
+    points: Decimal | None = Field(None, max_digits=7, decimal_places=2)
 
 
 @registry.register

@@ -4,8 +4,9 @@ answered, and the notice closes only when it has run its course with nothing lef
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
@@ -22,6 +23,7 @@ class Notice:
     ends_at: datetime | None = None
     open_objections: frozenset[str] = frozenset()
     closed: bool = False
+    objections: dict[str, str] = field(default_factory=dict)  # objection → member objected to
 
     @property
     def state(self) -> str:
@@ -33,7 +35,11 @@ def evolve(state: Notice, event: Event) -> Notice:
         case NoticePublished():
             return Notice(period=event.period, ends_at=event.ends_at)
         case ObjectionRaised():
-            return replace(state, open_objections=state.open_objections | {event.objection_id})
+            return replace(
+                state,
+                open_objections=state.open_objections | {event.objection_id},
+                objections={**state.objections, event.objection_id: event.member_id},
+            )
         case ObjectionAnswered():
             return replace(state, open_objections=state.open_objections - {event.objection_id})
         case NoticeClosed():
@@ -74,11 +80,26 @@ def object_to(
 
 
 def answer(
-    state: Notice, *, objection_id: str, text: str, adjusted: bool
+    state: Notice,
+    *,
+    objection_id: str,
+    text: str,
+    adjusted: bool,
+    points: Decimal | None = None,
 ) -> list[ObjectionAnswered]:
+    """Answer an objection; an adjustment names its points (the ledger records them)."""
     if objection_id not in state.open_objections:
         raise DomainError(f"no open objection {objection_id}", field="objection_id")
-    return [ObjectionAnswered(objection_id=objection_id, answer=text, adjusted=adjusted)]
+    if adjusted and not points:
+        raise DomainError("an answer that adjusts says by how many points", field="points")
+    if not adjusted and points:
+        raise DomainError("points are given only with adjusted: true", field="points")
+    return [
+        ObjectionAnswered(
+            objection_id=objection_id, answer=text, adjusted=adjusted,
+            points=points if adjusted else None,
+        )
+    ]  # fmt: skip
 
 
 def close(state: Notice, *, now: datetime) -> list[NoticeClosed]:

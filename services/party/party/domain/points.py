@@ -156,6 +156,32 @@ def score(
     ]  # fmt: skip
 
 
+# Not a rule of the catalogue: the name under which an objection's adjustment is scored, with
+# the objection as its cause, so the member's entries explain it like any other score.
+NOTICE_ADJUSTMENT = "notice_adjustment"
+
+
+def adjust(
+    ledger: Ledger,
+    *,
+    member_id: str,
+    period: int,
+    points: Decimal,
+    reason: str,
+    source_event_id: str,
+) -> list[MemberScored]:
+    """公示调整: points added or taken after an objection, once per objection, uncapped."""
+    if source_event_id in ledger.sources:
+        return []
+    return [
+        MemberScored(
+            member_id=member_id, rule_id=NOTICE_ADJUSTMENT, rule_version=0,
+            points=points.quantize(CENT), period=period, reason=reason,
+            source_event_id=source_event_id,
+        )
+    ]  # fmt: skip
+
+
 def stars(total: Decimal, thresholds: Sequence[Decimal] = DEFAULT_STARS) -> int:
     """0 (unqualified) to 5 stars for a year's total."""
     return sum(1 for threshold in thresholds if total >= threshold)

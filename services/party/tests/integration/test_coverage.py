@@ -11,6 +11,7 @@ from grid.app import create_app as grid_app
 from grid.settings import GridSettings
 from party.app import create_app as party_app
 from party.settings import PartySettings
+from party_testing import SECRETARY, SIGNER
 
 DONGZHUANG = demo.DONGZHUANG
 
@@ -22,16 +23,18 @@ async def test_party_groups_cover_all_forty_micro_grids(
     grid = grid_app(GridSettings(
         postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap, events_topic=grid_topic,
         livelihood_topic=await make_topic("livelihood.events"),
+        party_topic=await make_topic("party.events"), auth_public_key=SIGNER.public_pem,
     ))  # fmt: skip
     party = party_app(PartySettings(
         postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap,
         events_topic=await make_topic("party.events"), grid_topic=grid_topic, consistency_timeout=20,
+        auth_public_key=SIGNER.public_pem,
     ))  # fmt: skip
     transport = httpx.ASGITransport(app=party)
     async with (
         grid.router.lifespan_context(grid),
         party.router.lifespan_context(party),
-        httpx.AsyncClient(transport=transport, base_url="http://party") as http,
+        httpx.AsyncClient(transport=transport, base_url="http://party", headers=SECRETARY) as http,
     ):
         await demo.load(grid.state.runtime.store, DONGZHUANG)
         url = f"/villages/{DONGZHUANG}"

@@ -10,19 +10,9 @@ import httpx
 import pytest
 from party.app import create_app
 from party.settings import PartySettings
-from xiangzhi.auth import Principal, TokenIssuer, generate_keypair
+from party_testing import DONGZHUANG, SECRETARY, SIGNER, register_members
 
-DONGZHUANG = "141121100201"
-PRIVATE, PUBLIC = generate_keypair()
-SECRETARY = TokenIssuer(PRIVATE, issuer="xiangzhi-gateway", audience="xiangzhi", ttl=300).issue(
-    Principal(
-        "sec",
-        "village_secretary",
-        villages=frozenset({DONGZHUANG}),
-        scopes=frozenset({"read", "write"}),
-    )
-)
-AUTH = {"Authorization": f"Bearer {SECRETARY}"}
+AUTH = SECRETARY
 DESTINATIONS = ("山东", "房山", "祁县", "平遥", "汾阳")
 MEMBERS = [f"pm-{n}" for n in range(1, 11)]
 
@@ -30,7 +20,7 @@ MEMBERS = [f"pm-{n}" for n in range(1, 11)]
 @pytest.fixture
 async def http(pg_dsn: str, kafka_bootstrap: str, make_topic) -> AsyncIterator[httpx.AsyncClient]:
     settings = PartySettings(
-        postgres_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap, auth_public_key=PUBLIC,
+        postgres_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap, auth_public_key=SIGNER.public_pem,
         events_topic=await make_topic("party.events"), grid_topic=await make_topic("grid.events"),
         consistency_timeout=20,
     )  # fmt: skip
@@ -50,6 +40,7 @@ async def _post(http: httpx.AsyncClient, path: str, body: dict, status: int = 20
 
 
 async def test_a_year_of_study_days_and_one_deliberation(http: httpx.AsyncClient) -> None:
+    await register_members(http, *MEMBERS)
     # Twelve theme party days (the first of each month), attendance varying by member.
     for month in range(1, 13):
         await _post(http, "/activities", {"activity_id": f"day-{month}", "kind": "theme_party_day",

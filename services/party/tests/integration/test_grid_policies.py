@@ -14,9 +14,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from party.app import create_app
 from party.settings import PartySettings
+from party_testing import DONGZHUANG, SECRETARY, SIGNER, as_, register_members
 from xiangzhi.envelope import Envelope
-
-DONGZHUANG = "141121100201"
 
 
 @pytest.fixture
@@ -26,13 +25,13 @@ async def party(
     settings = PartySettings(
         postgres_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap,
         events_topic=await make_topic("party.events"), grid_topic=await make_topic("grid.events"),
-        consistency_timeout=20,
+        consistency_timeout=20, auth_public_key=SIGNER.public_pem,
     )  # fmt: skip
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://party") as http,
+        httpx.AsyncClient(transport=transport, base_url="http://party", headers=SECRETARY) as http,
     ):
         yield http, app.state.runtime, settings
 
@@ -73,6 +72,7 @@ async def test_a_confirmed_issue_scores_its_party_member_resolver_once(
     party, kafka_bootstrap: str
 ) -> None:
     http, runtime, settings = party
+    await register_members(http, "pm-wang")
     confirmed = _grid_event("grid.issue.confirmed.v1", 3, {
         "issue_id": "issue-7", "satisfaction": 5, "comment": "满意", "confirmed_by": "r1",
         "on_behalf": False, "resolver_party_member_id": "pm-wang",
@@ -84,16 +84,24 @@ async def test_a_confirmed_issue_scores_its_party_member_resolver_once(
         "team_id": "team-2", "person_id": "p9", "hours": "2.50", "description": "送药上门",
         "issue_id": None, "party_member_id": "pm-wang", "served_on": "2026-11-19T08:00:00Z",
     })  # fmt: skip
-    await _send(kafka_bootstrap, settings.grid_topic, confirmed, not_a_member, service)
-    await _applied(runtime, 5)
+    # A volunteer's member id that the register does not know scores nobody.
+    unregistered = _grid_event("grid.volunteer_team.service_logged.v1", 6, {
+        "team_id": "team-2", "person_id": "p10", "hours": "1.00", "description": "清扫",
+        "issue_id": None, "party_member_id": "pm-ghost", "served_on": "2026-11-19T08:00:00Z",
+    })  # fmt: skip
+    await _send(
+        kafka_bootstrap, settings.grid_topic, confirmed, not_a_member, service, unregistered
+    )
+    await _applied(runtime, 6)
+    assert await runtime.store.read_stream(f"points-ledger-{DONGZHUANG}-pm-ghost") == []
 
     # Delivered again (a relay re-publish), and the same issue confirmed a second time after
     # a reopening: still one score for the issue.
-    again = _grid_event("grid.issue.confirmed.v1", 6, {
+    again = _grid_event("grid.issue.confirmed.v1", 7, {
         "issue_id": "issue-7", "satisfaction": 4, "confirmed_by": "r1", "resolver_party_member_id": "pm-wang",
     })  # fmt: skip
     await _send(kafka_bootstrap, settings.grid_topic, confirmed, again)
-    await _applied(runtime, 6)
+    await _applied(runtime, 7)
 
     scored = await runtime.store.read_stream(f"points-ledger-{DONGZHUANG}-pm-wang")
     assert [(e.data["rule_id"], e.data["points"]) for e in scored] == [
@@ -121,6 +129,7 @@ async def test_a_confirmed_issue_scores_its_party_member_resolver_once(
 
 async def test_rankings_with_stars_and_a_manual_score(party) -> None:
     http, _, _ = party
+    await register_members(http, "pm-a", "pm-b", "pm-c")
     last = None
     for member, times in (("pm-a", 49), ("pm-b", 36), ("pm-c", 36)):
         for n in range(times):
@@ -151,27 +160,51 @@ async def test_rankings_with_stars_and_a_manual_score(party) -> None:
     )
     assert bad.status_code == 422
     assert bad.json()["field"] == "rule_id"
+    stranger = await http.post(
+        f"/villages/{DONGZHUANG}/members/pm-nobody/scores",
+        json={"rule_id": "attended_study", "period": 2026, "reason": "x"},
+    )
+    assert stranger.status_code == 422
+    assert stranger.json()["field"] == "member_id"
 
 
 async def test_public_notice_takes_objections_and_closes_only_when_answered(party) -> None:
-    http, _, _ = party
+    http, runtime, _ = party
+    # villager-3 is a resident who is a party member; villager-4 is not a member.
+    await register_members(http, "pm-wang", "villager-3")
     base = f"/villages/{DONGZHUANG}/points/notices/2026"
     published = await http.post(base, json={"days": 7})
     assert published.status_code == 201, published.text
+    outsider = await http.post(
+        f"{base}/objections",
+        json={"member_id": "pm-wang", "text": "有意见"},
+        headers=as_("resident", "villager-4"),
+    )
+    assert outsider.status_code == 403
+    assert outsider.json()["permission"] == "party.points_notice.object"
     objection = await http.post(
         f"{base}/objections",
         json={"member_id": "pm-wang", "text": "志愿服务时数有误"},
-        headers={"X-Actor": "villager-3"},
+        headers=as_("resident", "villager-3"),
     )
-    assert objection.status_code == 201
+    assert objection.status_code == 201, objection.text
     early = await http.post(f"{base}/close")
     assert early.status_code == 409
     assert "runs until" in early.json()["detail"]
     answered = await http.post(
         f"{base}/objections/{objection.json()['id']}/answer",
-        json={"text": "已核实，更正", "adjusted": True},
+        json={"text": "已核实，更正", "adjusted": True, "points": "-1.50"},
     )
-    assert answered.status_code == 200
+    assert answered.status_code == 200, answered.text
+    # The adjustment is on the member's ledger, by an event caused by the objection.
+    [adjustment] = await runtime.store.read_stream(f"points-ledger-{DONGZHUANG}-pm-wang")
+    assert adjustment.data["points"] == "-1.50"
+    assert adjustment.data["source_event_id"] == f"objection:{objection.json()['id']}"
+    card = (await http.get(
+        f"/villages/{DONGZHUANG}/members/pm-wang/points", params={"period": 2026},
+        headers={"X-Consistency-Token": answered.json()["consistency_token"]},
+    )).json()  # fmt: skip
+    assert card["total"] == "-1.50"
     again = await http.post(
         f"{base}/objections/{objection.json()['id']}/answer", json={"text": "x"}
     )
