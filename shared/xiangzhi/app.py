@@ -46,8 +46,11 @@ class ServiceParts:
     # Routers that authenticate their callers themselves (the gateway's: its token endpoint
     # must answer without a token); the kit's guard is not put in front of them.
     open_routers: Sequence[APIRouter] = ()
-    # Who may issue each command of the routers above; every command route names one.
+    # Who may issue each command of the routers above; every command route names one, but for
+    # the open routers' paths listed here (the gateway's login, and what it forwards to a
+    # service that enforces its own table).
     permissions: PermissionTable | None = None
+    commands_without_permission: frozenset[str] = frozenset()
     # Resources of the service's own (the gateway's HTTP clients), opened after the kit's and
     # closed before them.
     resources: Callable[[FastAPI, Runtime], AbstractAsyncContextManager[None]] | None = None
@@ -164,12 +167,18 @@ def create_app(settings: ServiceSettings, parts: ServiceParts | None = None) -> 
         app.include_router(router, dependencies=[Depends(guard.public_reads)])
     for router in parts.open_routers:
         app.include_router(router)
-    _every_command_has_a_permission(guarded, parts.permissions, settings.service_name)
+    _every_command_has_a_permission(
+        [*guarded, *parts.open_routers], parts.permissions, settings.service_name,
+        exempt=parts.commands_without_permission,
+    )  # fmt: skip
     return app
 
 
 def _every_command_has_a_permission(
-    routers: Sequence[APIRouter], table: PermissionTable | None, service: str
+    routers: Sequence[APIRouter],
+    table: PermissionTable | None,
+    service: str,
+    exempt: frozenset[str] = frozenset(),
 ) -> None:
     """Refuse to start with a command route that names no permission of the service's table:
     a new command cannot slip past the permission table unnoticed."""
@@ -177,6 +186,8 @@ def _every_command_has_a_permission(
     for router in routers:
         for route in router.routes:
             if not isinstance(route, APIRoute) or (route.methods or set()) <= guard.READS:
+                continue
+            if route.path in exempt:
                 continue
             permission = guard.permission_of(route)
             if permission is None or permission.name not in known:

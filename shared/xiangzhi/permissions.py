@@ -41,6 +41,10 @@ RULES: Mapping[str, str] = {
     "party_member": "only a registered party member of the village",
     "township_escalations": "only issues escalated to the township (or above)",
     "county_villages": "only in villages of their own county",
+    "appoints": (
+        "only whom they appoint: a county administrator, the county's township officers and "
+        "village secretaries; a village secretary, the village's staff, grid workers and residents"
+    ),
     "own_village": "only in their own village(s)",
 }
 

@@ -7,17 +7,16 @@ carries the stream's current version; nothing answers with a bare stack trace.
 from __future__ import annotations
 
 import math
-import re
-import xml.etree.ElementTree as ET
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from . import georeport
 from .errors import DomainError
 from .store import ConcurrencyError, StreamVillageError
 
@@ -37,48 +36,12 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-# Open311 clients parse errors in the GeoReport v2 shape only: a list of {code, description}.
-OPEN311_PATH = re.compile(r"/open311/v2/")
-
-
-class GeoReportError(BaseModel):
-    """One error as GeoReport v2 answers it (a list of these)."""
-
-    code: int
-    description: str
-
-
-# For an Open311 router's OpenAPI: the errors it answers, in the specification's shape.
-GEOREPORT_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": list[GeoReportError], "description": text}
-    for status, text in (
-        (400, "The request is not valid (the description names the field)"),
-        (401, "An API key (or token) is required"),
-        (403, "Outside the key's villages, or not permitted"),
-        (404, "No such jurisdiction, service or request"),
-        (429, "Too many requests"),
-    )
-}
-
-
-def georeport_error(path: str, status: int, description: str) -> Response:
-    """An error in the GeoReport v2 shape, XML when the path asks for it, JSON otherwise."""
-    if path.endswith(".xml"):
-        top = ET.Element("errors")
-        node = ET.SubElement(top, "error")
-        ET.SubElement(node, "code").text = str(status)
-        ET.SubElement(node, "description").text = description
-        body = ET.tostring(top, encoding="unicode", xml_declaration=True)
-        return Response(body, status_code=status, media_type="text/xml; charset=utf-8")
-    return JSONResponse([{"code": status, "description": description}], status_code=status)
-
-
 def answer(
     request: Request, status: int, title: str, detail: str, *, kind: str, **ext: Any
 ) -> Response:
     """A problem+json, or the GeoReport shape on Open311's routes."""
-    if OPEN311_PATH.search(request.url.path):
-        return georeport_error(request.url.path, status, detail)
+    if georeport.is_open311(request.url.path):
+        return georeport.error(status, detail, xml=request.url.path.endswith(".xml"))
     return problem(status, title, detail, kind=kind, instance=request.url.path, **ext)
 
 
@@ -105,9 +68,6 @@ def install(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError | ValidationError) -> Response:
         errors = field_errors(exc.errors())
         names = ", ".join(e["field"] for e in errors)
-        if OPEN311_PATH.search(request.url.path):
-            # GeoReport v2 has no 422: a request it cannot take is a 400.
-            return georeport_error(request.url.path, 400, f"Invalid: {names}")
         return answer(
             request, 422, "The request is not valid", f"Invalid: {names}",
             kind="validation", errors=errors,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal, Self
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,13 +17,14 @@ DEFAULT_POSTGRES_PASSWORD = "xiangzhi-local"  # noqa: S105 - it is the one a dep
 def dsn_password(dsn: str) -> str | None:
     """The password inside a PostgreSQL URL or key=value connection string, if it has one."""
     if "://" in dsn:
-        password = urlsplit(dsn).password
-        return None if password is None else unquote(password)
-    for part in dsn.split():
-        key, _, value = part.partition("=")
-        if key == "password":
-            return value.strip("'")
-    return None
+        url = urlsplit(dsn)
+        # libpq takes the password from the query string too (``?password=…``).
+        from_query = parse_qs(url.query).get("password")
+        if from_query:
+            return from_query[-1]
+        return None if url.password is None else unquote(url.password)
+    found = re.findall(r"\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", dsn)
+    return found[-1].strip("'") if found else None
 
 
 class ServiceSettings(BaseSettings):

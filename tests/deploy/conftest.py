@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from xiangzhi.testing.servers import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.private_stack import private_env, private_ports
+
 CLI = [sys.executable, "-m", "xiangzhi_stack.cli"]
-SERVICES = ("grid", "party", "economy", "livelihood")
 
 
 def our_processes(marker: str) -> list[int]:
@@ -120,19 +119,8 @@ class PrivateStack:
 @pytest.fixture
 def private_stack(tmp_path: Path) -> Iterator[PrivateStack]:
     state = tmp_path / "stack"
-    ports = {name: free_port() for name in (*SERVICES, "gateway")}
-    service_ports = {name: ports[name] for name in SERVICES}
-    env = {
-        **os.environ,
-        "XZ_STACK_STATE_DIR": str(state),
-        "XZ_STACK_CACHE_DIR": str(ROOT / ".stack" / "cache"),
-        "XZ_STACK_KAFKA_PORT": str(free_port()),
-        "XZ_STACK_KAFKA_CONTROLLER_PORT": str(free_port()),
-        "XZ_STACK_KAFKA_HEAP": "512m",
-        "XZ_STACK_POSTGRES_PORT": str(free_port()),
-        "XZ_STACK_GATEWAY_PORT": str(ports["gateway"]),
-        "XZ_STACK_SERVICE_PORTS": json.dumps(service_ports),
-    }
+    env = private_env(state)
+    ports = private_ports(env)
     stack = PrivateStack(state, env, ports)
     yield stack
     for running in stack.started:  # still going if the test failed

@@ -28,12 +28,11 @@ from typing import Any, Protocol
 
 import asyncpg
 import httpx
-from xiangzhi.testing.servers import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.private_stack import ROOT, private_env
+
 CLI = [sys.executable, "-m", "xiangzhi_stack.cli"]
 HOST = "127.0.0.1"
-SERVICES = ("grid", "party", "economy", "livelihood")
 # The launcher's PostgreSQL role (StackSettings' defaults, as `make run` uses them).
 PG_USER, PG_PASSWORD = "xiangzhi", "xiangzhi-local"
 # What `make run` answers with once every service and the gateway answer /health.
@@ -45,23 +44,6 @@ class Credentials(Protocol):
     def username(self) -> str: ...
     @property
     def password(self) -> str: ...
-
-
-def private_env(state_dir: Path) -> dict[str, str]:
-    """`make run`'s environment with only the folders and ports changed (XZ_STACK_*)."""
-    service_ports = {name: free_port() for name in SERVICES}
-    return {
-        **os.environ,
-        "XZ_STACK_STATE_DIR": str(state_dir),
-        # The Kafka jars of the project's own stack are reused, not downloaded again.
-        "XZ_STACK_CACHE_DIR": str(ROOT / ".stack" / "cache"),
-        "XZ_STACK_KAFKA_PORT": str(free_port()),
-        "XZ_STACK_KAFKA_CONTROLLER_PORT": str(free_port()),
-        "XZ_STACK_KAFKA_HEAP": "512m",
-        "XZ_STACK_POSTGRES_PORT": str(free_port()),
-        "XZ_STACK_GATEWAY_PORT": str(free_port()),
-        "XZ_STACK_SERVICE_PORTS": json.dumps(service_ports),
-    }
 
 
 @dataclass

@@ -56,17 +56,25 @@ class Call:
 
 
 class Actor:
-    """Someone of a role who sends a call through the gateway or straight to the service."""
+    """Someone of a role who sends a call through the gateway or straight to the service.
 
-    def __init__(self, platform: RunningPlatform, role: str, headers: dict[str, str]) -> None:
+    Headers are made for each call (a token is fresh: the matrix runs for minutes)."""
+
+    def __init__(
+        self,
+        platform: RunningPlatform,
+        role: str,
+        headers: Callable[[], dict[str, str]],
+        direct_headers: Callable[[], dict[str, str]] | None = None,
+    ) -> None:
         self.platform, self.role, self.headers = platform, role, headers
-        self.direct_headers = headers
+        self.direct_headers = direct_headers or headers
 
     def send(self, call: Call, *, direct: bool) -> httpx.Response:
         base = self.platform.gateway_url if not direct else self.platform.service_urls[call.service]
         assert not (direct and call.service == "gateway"), call
         url = call.path if direct else call.through_gateway()
-        headers = self.direct_headers if direct else self.headers
+        headers = self.direct_headers() if direct else self.headers()
         with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
             return http.request(call.method, url, json=call.body)
 
@@ -308,7 +316,8 @@ def _raise(v: Village, role: str, holds: bool) -> Call:
 
 
 def _log_service(v: Village, role: str, holds: bool) -> Call:
-    team_id, member = v.team(led_by=v.worker if (role == "grid_worker" and holds) else None)
+    leaders = {"grid_worker": v.worker, "resident": v.resident}
+    team_id, member = v.team(led_by=leaders.get(role) if holds else None)
     served = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
     return Call("grid", "POST", f"/villages/{V}/volunteer-teams/{team_id}/service", {
         "person_id": member, "hours": "1.5", "description": "送药上门", "served_on": served,
@@ -520,22 +529,27 @@ def _actors(platform: RunningPlatform, county: CountyPeople) -> dict[str, Actor]
         "county_admin": county.admin, "township_officer": county.township_officer,
         **people.by_role(),
     }  # fmt: skip
-    actors = {role: Actor(platform, role, platform.bearer(who)) for role, who in by_role.items()}
+    actors = {
+        role: Actor(platform, role, lambda who=who: platform.bearer(who))  # type: ignore[misc]
+        for role, who in by_role.items()
+    }
     made = create_api_key(platform, people.secretary, [V], ("read", "write"), name="matrix")
     assert made.status_code == 201, made.text
     key = made.json()
-    client = Actor(platform, "api_client", {"X-API-Key": key["api_key"]})
     # Straight at a service, an API client carries what the gateway sends for its key: a
     # short token of the client, signed with the platform's key (the launcher's key file).
-    signing = (platform.state_dir / "keys" / "signing.pem").read_text()
-    token = TokenIssuer(signing, issuer="xiangzhi-gateway", audience="xiangzhi", ttl=600).issue(
-        Principal(
-            f"apikey:{key['key_id']}", "api_client", villages=frozenset({V}),
-            scopes=frozenset({"read", "write"}), person_id=f"apikey:{key['key_id']}",
-        )
+    issuer = TokenIssuer(
+        (platform.state_dir / "keys" / "signing.pem").read_text(),
+        issuer="xiangzhi-gateway", audience="xiangzhi", ttl=60,
     )  # fmt: skip
-    client.direct_headers = {"Authorization": f"Bearer {token}"}
-    actors["api_client"] = client
+    client = Principal(
+        f"apikey:{key['key_id']}", "api_client", villages=frozenset({V}),
+        scopes=frozenset({"read", "write"}), person_id=f"apikey:{key['key_id']}",
+    )  # fmt: skip
+    actors["api_client"] = Actor(
+        platform, "api_client", lambda: {"X-API-Key": key["api_key"]},
+        lambda: {"Authorization": f"Bearer {issuer.issue(client)}"},
+    )  # fmt: skip
     return actors
 
 

@@ -121,3 +121,15 @@ def test_an_empty_key_file_is_a_settings_error(tmp_path: Path) -> None:
 )
 def test_the_password_is_found_in_either_dsn_form(dsn: str, password: str | None) -> None:
     assert dsn_password(dsn) == password
+
+
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        "postgresql://xiangzhi@db.internal/grid?password=xiangzhi-local",
+        "host=db.internal password = xiangzhi-local dbname=grid",
+        "host=db.internal password='xiangzhi-local' dbname=grid",
+    ],
+)
+def test_the_default_password_is_found_however_the_dsn_spells_it(dsn: str) -> None:
+    assert dsn_password(dsn) == DEFAULT_POSTGRES_PASSWORD

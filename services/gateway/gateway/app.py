@@ -38,6 +38,15 @@ PARTS = ServiceParts(
     # public reads must answer without a token, so the kit's guard is not put in front.
     open_routers=[routes.router],
     permissions=PERMISSIONS,
+    commands_without_permission=frozenset(
+        {
+            "/api/v1/auth/token",  # the way in: nobody is anybody yet
+            "/api/v1/auth/revoke",  # the refresh token is the credential
+            # Forwarded to the service, which enforces its own table (Open311's POST too).
+            "/api/v1/villages/{village}/{service}/{path:path}",
+            "/api/v1/open311/v2/villages/{village}/{path:path}",
+        }
+    ),
     resources=_http,
     title="Xiangzhi 乡治 API",
     description="The single public entry: identity, village scoping, routing and county views.",

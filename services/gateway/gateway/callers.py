@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from xiangzhi.auth import InvalidTokenError, Principal, TokenIssuer, TokenVerifier
 from xiangzhi.errors import DomainError, ForbiddenError, UnauthenticatedError
+from xiangzhi.guard import PERMISSION_ATTRIBUTE
+from xiangzhi.permissions import Permission
 
 from . import identity
 from .ratelimit import RateLimiter
@@ -52,6 +54,18 @@ async def authenticate(request: Request, api_key: str | None = None) -> Principa
 
 
 Caller = Annotated[Principal, Depends(authenticate)]
+
+
+def permitted(permission: Permission) -> Any:
+    """The caller, once their role is granted ``permission`` (403 naming it otherwise); marked
+    so that the app refuses to start with a gateway command that names no permission."""
+
+    async def check(who: Caller) -> Principal:
+        permission.authorize(who)
+        return who
+
+    setattr(check, PERMISSION_ATTRIBUTE, permission)
+    return Depends(check)
 
 
 def upstream_token(request: Request, principal: Principal) -> str:

@@ -20,7 +20,7 @@ REGISTER_VILLAGE = Permission(
 CREATE_USER = Permission(
     "gateway.user.create",
     "create a user",
-    grants(county_admin="county_villages", village_secretary="own_village"),
+    grants(county_admin="appoints", village_secretary="appoints"),
 )
 CREATE_API_KEY = Permission(
     "gateway.api_key.create",
@@ -41,6 +41,12 @@ CREATES: dict[str, frozenset[str]] = {
     "county_admin": frozenset({"township_officer", "village_secretary"}),
     "village_secretary": frozenset({"village_staff", "grid_worker", "resident"}),
 }
+
+
+def rule_of(permission: Permission, who: Principal) -> str:
+    """The rule ``who``'s grant of ``permission`` carries (they hold the grant: ``permitted``)."""
+    grant = permission.grant_for(who.role)
+    return grant.rule if grant and grant.rule else "own_village"
 
 
 def administers(who: Principal, village: str) -> bool:

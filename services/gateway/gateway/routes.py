@@ -18,7 +18,7 @@ from xiangzhi.permissions import ROLE_NAMES, RULES
 
 from . import identity
 from . import permissions as perm
-from .callers import Caller, authenticate, limit, require_village, upstream_token
+from .callers import Caller, authenticate, limit, permitted, require_village, upstream_token
 from .proxy import UpstreamError, relay
 from .settings import GatewaySettings
 
@@ -88,26 +88,23 @@ class UserIn(BaseModel):
     role: str
     county: str | None = Field(None, pattern=r"^\d{6}$")
     township: str | None = Field(None, pattern=r"^\d{9}$")
-    villages: list[str] = []
-    person_id: str | None = None
+    villages: list[Annotated[str, Field(pattern=VILLAGE_PATTERN)]] = []
+    person_id: str | None = Field(None, min_length=1, max_length=64)
 
 
 @router.post("/users", status_code=201, tags=["identity"])
-async def create_user(user: UserIn, request: Request, who: Caller) -> dict[str, str]:
+async def create_user(
+    user: UserIn, request: Request, who: Annotated[Principal, permitted(perm.CREATE_USER)]
+) -> dict[str, str]:
     """Create a user within your own scope: a county administrator creates the county's
     township officers and village secretaries; a village secretary, the village's staff, grid
     workers and residents."""
-    perm.CREATE_USER.authorize(who)
     if user.role not in perm.CREATES[who.role]:
-        raise perm.CREATE_USER.refuse(
-            "county_villages" if who.role == "county_admin" else "own_village",
-            f"a {who.role} does not create a {user.role}",
-        )
+        raise perm.CREATE_USER.refuse("appoints", f"a {who.role} does not create a {user.role}")
     places = [p for p in (user.county, user.township, *user.villages) if p]
     if not places or not perm.administers_all(who, places):
         raise perm.CREATE_USER.refuse(
-            "county_villages" if who.role == "county_admin" else "own_village",
-            f"{', '.join(places) or 'no place'} is outside what you administer",
+            "appoints", f"{', '.join(places) or 'no place'} is outside what you administer"
         )
     user_id = await identity.create_user(
         request.app.state.runtime.pool,
@@ -131,14 +128,14 @@ class ApiKeyOut(BaseModel):
 
 
 @router.post("/api-keys", status_code=201, tags=["identity"])
-async def create_api_key(body: ApiKeyIn, request: Request, who: Caller) -> ApiKeyOut:
+async def create_api_key(
+    body: ApiKeyIn, request: Request, who: Annotated[Principal, permitted(perm.CREATE_API_KEY)]
+) -> ApiKeyOut:
     """An API key for a machine client, for villages you administer."""
-    grant = perm.CREATE_API_KEY.authorize(who)
+    rule = perm.rule_of(perm.CREATE_API_KEY, who)
     outside = [v for v in body.villages if not perm.administers(who, v)]
     if outside:
-        raise perm.CREATE_API_KEY.refuse(
-            grant.rule or "own_village", f"{', '.join(outside)}: outside what you administer"
-        )
+        raise perm.CREATE_API_KEY.refuse(rule, f"{', '.join(outside)}: outside what you administer")
     issued = await identity.create_api_key(
         request.app.state.runtime.pool, name=body.name, villages=body.villages,
         scopes=list(body.scopes), created_by=who.subject,
@@ -147,16 +144,20 @@ async def create_api_key(body: ApiKeyIn, request: Request, who: Caller) -> ApiKe
 
 
 @router.delete("/api-keys/{key_id}", status_code=204, tags=["identity"])
-async def revoke_api_key(key_id: uuid.UUID, request: Request, who: Caller) -> Response:
+async def revoke_api_key(
+    key_id: uuid.UUID,
+    request: Request,
+    who: Annotated[Principal, permitted(perm.REVOKE_API_KEY)],
+) -> Response:
     """Revoke an API key of villages you administer; it is refused from the next request on."""
-    grant = perm.REVOKE_API_KEY.authorize(who)
+    rule = perm.rule_of(perm.REVOKE_API_KEY, who)
     pool = request.app.state.runtime.pool
     villages = await identity.api_key_villages(pool, key_id)
     if villages is None:
         raise NotFoundError(f"no active API key {key_id}")
     if not perm.administers_all(who, villages):
         raise perm.REVOKE_API_KEY.refuse(
-            grant.rule or "own_village", f"API key {key_id} is for villages you do not administer"
+            rule, f"API key {key_id} is for villages you do not administer"
         )
     if not await identity.revoke_api_key(pool, key_id):
         raise NotFoundError(f"no active API key {key_id}")
@@ -213,6 +214,7 @@ async def open311(village: Village, path: str, request: Request) -> Response:
 async def permissions(request: Request) -> dict[str, Any]:
     """Who may issue each command of the platform (权限表): the gateway's and every service's
     own table, as each service serves and enforces it. Public: the rules are no secret."""
+    limit(request, f"permissions:{request.client.host if request.client else '?'}")
     http = request.app.state.http
 
     async def one(service: str, base: str) -> tuple[str, list[dict[str, Any]] | None]:
@@ -246,10 +248,12 @@ class VillageIn(BaseModel):
 
 @router.post("/counties/{county}/villages", status_code=201, tags=["county"])
 async def register_village(
-    county: County, body: VillageIn, request: Request, who: Caller
+    county: County,
+    body: VillageIn,
+    request: Request,
+    who: Annotated[Principal, permitted(perm.REGISTER_VILLAGE)],
 ) -> VillageIn:
     """Register a village of the county (county administrators)."""
-    perm.REGISTER_VILLAGE.authorize(who)
     if who.county != county:
         raise perm.REGISTER_VILLAGE.refuse("county_villages", f"county {county} is not yours")
     if not body.code.startswith(county):

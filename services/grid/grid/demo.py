@@ -14,7 +14,7 @@ from xiangzhi.store import EventMeta, EventStore
 
 from . import commands as c
 from . import handlers
-from .domain.issue import Actor
+from .domain.actor import Actor
 
 DONGZHUANG = "141121100201"  # 文水县 南武乡 东庄村 (illustrative 12-digit code)
 AREAS = ("东片", "西片", "南片", "北片")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -18,8 +18,12 @@ from . import commands as c
 from . import party_copy
 from .domain import grid, issue, team
 from .domain import permissions as perm
+from .domain.actor import Actor
 from .domain.events import ChiefRole, registry
-from .domain.issue import Actor, NearbyIssue
+from .domain.issue import NearbyIssue
+
+# The rules that limit a caller to some of the village's issues.
+REACH_RULES = frozenset({"own_grids", "township_escalations"})
 
 
 def grid_stream(grid_id: str) -> str:
@@ -170,21 +174,26 @@ async def escalate_issue(ctx: Context, issue_id: str, cmd: c.EscalateIssue) -> O
 
 
 async def resolve_issue(ctx: Context, issue_id: str, cmd: c.ResolveIssue) -> Outcome:
-    if cmd.party_member_id is not None and not await party_copy.registered(
-        ctx.conn or ctx.store.pool, ctx.village, cmd.party_member_id
-    ):
-        # Only a registered member can be scored for it (party's register, as its events
-        # told us): a made-up resolver must not earn anyone points.
-        raise DomainError(
-            f"{cmd.party_member_id} is not a registered party member of village {ctx.village}",
-            field="party_member_id",
-        )
+    async def resolver_is_registered() -> None:
+        if cmd.party_member_id is not None and not await party_copy.registered(
+            ctx.conn or ctx.store.pool, ctx.village, cmd.party_member_id
+        ):
+            # Only a registered member can be scored for it (party's register, as its events
+            # told us; a member registered a moment ago may take a moment to arrive): a
+            # made-up resolver must not earn anyone points.
+            raise DomainError(
+                f"{cmd.party_member_id} is not a registered party member of village "
+                f"{ctx.village} (yet)",
+                field="party_member_id",
+            )
+
     return await _on_issue(
         ctx, issue_id, cmd.expected_version, perm.RESOLVE_ISSUE,
         lambda s: issue.resolve(
             s, resolution=cmd.resolution, person_id=cmd.person_id,
             party_member_id=cmd.party_member_id,
         ),
+        before=resolver_is_registered,
     )  # fmt: skip
 
 
@@ -239,13 +248,21 @@ async def _on_issue(
     expected: int | None,
     permission: Permission | None,
     decide: IssueDecision,
+    before: Callable[[], Awaitable[None]] | None = None,
 ) -> Outcome:
-    """A command on an existing issue; ``permission``'s rules of reach (a grid worker's own
-    grids, a township officer's escalations) are checked against the issue's grid first."""
+    """A command on an existing issue. ``permission``'s rules of reach (a grid worker's own
+    grids, a township officer's escalations) are checked first, so a caller out of reach
+    learns nothing from the command's other checks (``before``)."""
     chiefs: frozenset[str] = frozenset()
-    if permission is not None and ctx.actor.rule == "own_grids":
+    if permission is not None and ctx.actor.rule in REACH_RULES:
         history, _ = await load(ctx.store, registry, issue_stream(issue_id), ctx.village)
-        chiefs = await _chiefs_over(ctx, issue.fold(history).grid_id)  # type: ignore[arg-type]
+        current = issue.fold(history)  # type: ignore[arg-type]
+        if ctx.actor.rule == "own_grids":
+            chiefs = await _chiefs_over(ctx, current.grid_id)
+        if current.status != "new":
+            issue.within_reach(current, ctx.actor, permission, chiefs)
+    if before is not None:
+        await before()
 
     def existing(state: issue.Issue) -> Sequence[EventPayload]:
         if state.status == "new":

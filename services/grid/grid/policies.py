@@ -18,7 +18,7 @@ from xiangzhi.projection import Projection
 from xiangzhi.store import EventMeta, EventStore
 
 from . import handlers
-from .domain.issue import Actor
+from .domain.actor import Actor
 
 log = structlog.get_logger(__name__)
 UNKNOWN_ISSUES = Counter(

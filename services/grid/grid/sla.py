@@ -17,7 +17,7 @@ from xiangzhi.app import Runtime
 from xiangzhi.store import ConcurrencyError, EventMeta
 
 from . import handlers, queries
-from .domain.issue import Actor
+from .domain.actor import Actor
 
 log = structlog.get_logger(__name__)
 WATCHER = Actor("system:sla", role="village_staff")

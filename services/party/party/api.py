@@ -214,6 +214,7 @@ async def object_to(
     objector = who.person_id or who.subject
     if not await handlers.is_member(ctx, objector):
         raise perm.OBJECT.refuse("party_member", f"{objector} is not a registered party member")
+    await handlers.require_member(ctx, body.member_id, "member_id")
     outcome = await handlers.on_notice(
         ctx, period,
         lambda s: notice.object_to(

@@ -350,6 +350,7 @@ async def answer_objection(
         ),
     )  # fmt: skip
     if adjusted and adjustment and member_id:
+        await require_member(ctx, member_id, "member_id")
         scored = await execute(
             ctx.store, registry, ledger_stream(ctx.village, member_id), village=ctx.village,
             meta=ctx.meta, fold=points.fold,

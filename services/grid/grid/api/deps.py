@@ -9,7 +9,7 @@ from xiangzhi.deps import MetaDep, RuntimeDep, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.guard import grant_of, principal_of
 
-from ..domain.issue import Actor
+from ..domain.actor import Actor
 from ..handlers import Context
 
 Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit village code")]

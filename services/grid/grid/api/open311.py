@@ -25,11 +25,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from xiangzhi import georeport
 from xiangzhi.deps import event_meta, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.errors import DomainError
 from xiangzhi.guard import requires
-from xiangzhi.problems import GEOREPORT_ERRORS
 
 from .. import commands as c
 from .. import handlers, queries
@@ -42,7 +42,7 @@ from .deps import ActorDep, RuntimeDep
 router = APIRouter(
     prefix="/open311/v2/villages/{village}",
     tags=["Open311 GeoReport v2"],
-    responses=GEOREPORT_ERRORS,
+    responses=georeport.ERRORS,
 )
 Format = Literal["json", "xml"]
 CLOSED = {"resolved", "confirmed", "closed"}
@@ -76,9 +76,7 @@ def _render(
 
 
 def _error(fmt: Format, exc: Open311Error) -> Response:
-    return _render(
-        fmt, "errors", "error", [{"code": exc.status, "description": exc.description}], exc.status
-    )
+    return georeport.error(exc.status, exc.description, xml=fmt == "xml")
 
 
 def _village(village: str) -> None:

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from xiangzhi.aggregate import Accepted, Outcome
 from xiangzhi.aggregate import accepted as kit_accepted
 
-from ..domain.issue import Actor
+from ..domain.actor import Actor
 
 
 def accepted(outcome: Outcome, aggregate_id: str) -> Accepted:

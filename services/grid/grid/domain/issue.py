@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from xiangzhi.auth import STAFF_ROLES
 from xiangzhi.errors import DomainError, IllegalTransitionError
 from xiangzhi.permissions import Permission
 
+from .actor import Actor
 from .catalogue import CATEGORIES
 from .events import (
     LEVELS,
@@ -51,20 +51,6 @@ IssueEvent = (
     IssueRaised | DuplicateLinked | IssueAssigned | IssueEscalated | IssueResolved
     | IssueConfirmed | IssueReopened | IssueClosed
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who sends the command, as the gateway vouches for it, and the rule beyond their role
-    that the permission table puts on it (None: the role alone decides)."""
-
-    person_id: str
-    role: str = "resident"
-    rule: str | None = None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
 
 
 def within_reach(

@@ -24,7 +24,8 @@ JOIN_TEAM = Permission(
 LOG_SERVICE = Permission(
     "grid.team.log_service",
     "log hours of volunteer service",
-    grants(SECRETARY, STAFF, grid_worker="team_leader"),
+    # A team's leader may be a grid worker or a villager (a students' team leads itself).
+    grants(SECRETARY, STAFF, grid_worker="team_leader", resident="team_leader"),
 )
 RAISE_ISSUE = Permission(
     "grid.issue.raise",

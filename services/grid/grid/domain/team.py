@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
+from .actor import Actor
 from .events import Background, ServiceLogged, TeamKind, VolunteerJoined, VolunteerTeamFormed
-from .issue import Actor
 from .permissions import LOG_SERVICE
 
 
@@ -80,11 +80,11 @@ def log_service(
     issue_id: str | None,
     served_on: datetime,
     now: datetime,
-    actor: Actor | None = None,
+    actor: Actor,
 ) -> list[ServiceLogged]:
     if not state.formed:
         raise IllegalTransitionError("the team is not formed", current_state="new")
-    if actor is not None and actor.rule == "team_leader" and actor.person_id not in state.leaders:
+    if actor.rule == "team_leader" and actor.person_id not in state.leaders:
         raise LOG_SERVICE.refuse("team_leader", f"you do not lead team {state.team_id}")
     if person_id not in state.members:
         raise DomainError(f"{person_id} is not a member of team {state.team_id}", field="person_id")

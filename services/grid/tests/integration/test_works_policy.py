@@ -7,8 +7,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaProducer
-from grid_testing import DONGZHUANG, GridService, establish_grid
+from grid_testing import DONGZHUANG, GridService, establish_grid, send
 from xiangzhi.envelope import Envelope
 
 
@@ -20,16 +19,6 @@ def _works_completed(issue_ids: list[str], chainseq: int) -> Envelope:
         data={"works_id": "w-7", "category": "drainage", "quantity": "300", "unit": "m",
               "cost_yuan": "180000.00", "completed_on": "2026-11-28", "issue_ids": issue_ids},
     )  # fmt: skip
-
-
-async def _send(bootstrap: str, topic: str, envelope: Envelope) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        key, value, headers = envelope.to_kafka()
-        await producer.send_and_wait(topic, value=value, key=key, headers=headers)
-    finally:
-        await producer.stop()
 
 
 async def _issue_events(svc: GridService, issue_id: str) -> list[str]:
@@ -52,7 +41,7 @@ async def test_completed_works_resolve_their_issues_once(
                       {"level": "village_committee", "reason": "needs_works"}, status=200)  # fmt: skip
 
     works = _works_completed([*ids, "no-such-issue"], chainseq=1)
-    await _send(kafka_bootstrap, svc.settings.livelihood_topic, works)
+    await send(kafka_bootstrap, svc.settings.livelihood_topic, works)
     for _ in range(400):
         last = [(await _issue_events(svc, i))[-1] for i in ids]
         if last == ["grid.issue.resolved.v1"] * len(ids):
@@ -70,8 +59,8 @@ async def test_completed_works_resolve_their_issues_once(
         assert resolved.meta["correlation_id"] == "corr-works-7"
 
     # Delivered again (a relay re-publish), and a later event naming the same issues.
-    await _send(kafka_bootstrap, svc.settings.livelihood_topic, works)
-    await _send(kafka_bootstrap, svc.settings.livelihood_topic, _works_completed(ids, chainseq=2))
+    await send(kafka_bootstrap, svc.settings.livelihood_topic, works)
+    await send(kafka_bootstrap, svc.settings.livelihood_topic, _works_completed(ids, chainseq=2))
     runner = svc.runtime.runners["works_completed_policy"]
     for _ in range(400):
         applied = await svc.runtime.pool.fetchval(

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import pytest
 from grid.domain import grid, team
+from grid.domain.actor import Actor
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 VILLAGE = "141121100201"
 NOW = datetime(2026, 11, 2, tzinfo=UTC)
+CLERK = Actor("clerk-1", role="village_staff")
 
 
 def _grid(
@@ -141,6 +143,7 @@ def test_members_join_once_and_only_members_log_hours() -> None:
             issue_id=None,
             served_on=NOW,
             now=NOW,
+            actor=CLERK,
         )
     [logged] = team.log_service(
         state,
@@ -150,6 +153,7 @@ def test_members_join_once_and_only_members_log_hours() -> None:
         issue_id="i-1",
         served_on=NOW,
         now=NOW,
+        actor=CLERK,
     )
     assert logged.hours == Decimal("2.5")
 
@@ -170,6 +174,7 @@ def test_service_carries_the_members_party_membership_and_is_not_in_the_future()
         issue_id=None,
         served_on=NOW,
         now=NOW,
+        actor=CLERK,
     )
     assert logged.party_member_id == "pm-3"
     with pytest.raises(DomainError, match="before it is served"):
@@ -181,6 +186,7 @@ def test_service_carries_the_members_party_membership_and_is_not_in_the_future()
             issue_id=None,
             served_on=datetime(2027, 1, 1, tzinfo=UTC),
             now=NOW,
+            actor=CLERK,
         )
     with pytest.raises(ValueError, match="hours"):
         team.log_service(
@@ -191,4 +197,27 @@ def test_service_carries_the_members_party_membership_and_is_not_in_the_future()
             issue_id=None,
             served_on=NOW,
             now=NOW,
+            actor=CLERK,
         )
+
+
+def test_only_the_teams_leader_logs_its_service_under_the_leader_rule() -> None:
+    from xiangzhi.permissions import PermissionDeniedError
+
+    state = _team()
+    state = team.evolve(
+        state,
+        team.join(
+            state, person_id="lead", name="队长", background="youth", party_member_id=None,
+            leader=True,
+        )[0],
+    )  # fmt: skip
+    service = {
+        "person_id": "v1", "hours": Decimal("1"), "description": "巡逻", "issue_id": None,
+        "served_on": NOW, "now": NOW,
+    }  # fmt: skip
+    leader = Actor("lead", role="resident", rule="team_leader")
+    assert team.log_service(state, **service, actor=leader)  # type: ignore[arg-type]
+    with pytest.raises(PermissionDeniedError) as refused:
+        team.log_service(state, **service, actor=Actor("v1", role="resident", rule="team_leader"))  # type: ignore[arg-type]
+    assert refused.value.extensions["rule"] == "team_leader"

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 from grid.domain import issue
+from grid.domain.actor import Actor
 from grid.domain.events import IssueAssigned, IssueEscalated, IssueResolved, Location
-from grid.domain.issue import Actor, NearbyIssue
+from grid.domain.issue import NearbyIssue
 from xiangzhi.errors import DomainError, ForbiddenError, IllegalTransitionError
 from xiangzhi.permissions import PermissionDeniedError
 
