@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from party import handlers
 from party.app import PARTS as PARTY
@@ -91,7 +91,7 @@ async def _register_members(dsn: str, total: int) -> None:
             await store.append(
                 handlers.member_stream(village, f"pm-{n}"), 0,
                 [MemberRegistered(member_id=f"pm-{n}", name=f"党员{n}", org_id="branch",
-                                  status="full", joined_on=date(2001, 7, 1))],
+                                  status="full", joined_on="2001-07-01")],
                 village=village, meta=meta,
             )  # fmt: skip
     finally:
