@@ -1,13 +1,16 @@
 """The command pattern every handler follows: load the stream, decide, append at that version.
 
-Deciding is the domain's pure function; this is the I/O around it, written once.
+Deciding is the domain's pure function; this is the I/O around it, written once: the one
+``fold``, typed stream ids, the command context that owns the transaction at the edge, and the
+outcome that carries the events a command decided (nobody parses them back).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel
 
@@ -16,8 +19,32 @@ from .db import Connection
 from .errors import NotFoundError
 from .registry import EventPayload, EventRegistry
 from .store import ConcurrencyError, EventMeta, EventStore, RecordedEvent
+from .streams import StreamId, StreamKind, fold
 
 S = TypeVar("S")
+
+__all__ = ["CommandContext", "Outcome", "StreamId", "StreamKind", "execute", "fold", "load"]
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Where, by whom and in which transaction a command is given. A service's context adds
+    what its domain needs (the actor); ``transaction()`` is the one place a transaction opens."""
+
+    store: EventStore
+    village: str
+    meta: EventMeta
+    conn: Connection | None = field(default=None, kw_only=True)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Self]:
+        """This context bound to a transaction: the caller's, or one of its own committed when
+        the block ends (a command that appends to several streams appends them all or none)."""
+        if self.conn is not None:
+            yield self
+            return
+        async with self.store.pool.acquire() as conn, conn.transaction():
+            yield replace(self, conn=conn)
 
 
 @dataclass(frozen=True)
@@ -25,12 +52,25 @@ class Outcome:
     stream_id: str
     version: int
     recorded: list[RecordedEvent]
+    # What the domain decided, as its own event objects (the same as ``recorded``).
+    decided: Sequence[EventPayload] = ()
+    stream: StreamId | None = None
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.stream.aggregate_id if self.stream else self.stream_id
+
+    def merged(self, *others: Outcome) -> Outcome:
+        """This outcome with the events of others appended by the same command."""
+        recorded = [*self.recorded, *(e for o in others for e in o.recorded)]
+        decided = [*self.decided, *(e for o in others for e in o.decided)]
+        return replace(self, recorded=recorded, decided=decided)
 
 
 async def load(
     store: EventStore,
     registry: EventRegistry,
-    stream_id: str,
+    stream: StreamId | str,
     village: str,
     *,
     conn: Connection | None = None,
@@ -39,16 +79,16 @@ async def load(
 
     A stream of another village is as good as absent: nobody sees outside their village.
     """
-    recorded = await store.read_stream(stream_id, conn=conn)
+    recorded = await store.read_stream(str(stream), conn=conn)
     if recorded and recorded[0].village != village:
-        raise NotFoundError(f"{stream_id} is not in village {village}")
+        raise NotFoundError(f"{stream} is not in village {village}")
     return [registry.parse(e.type, e.data) for e in recorded], len(recorded)
 
 
 async def execute(
     store: EventStore,
     registry: EventRegistry,
-    stream_id: str,
+    stream: StreamId | str,
     *,
     village: str,
     meta: EventMeta,
@@ -58,12 +98,16 @@ async def execute(
     conn: Connection | None = None,
 ) -> Outcome:
     """Run one command against one aggregate; a stale ``expected_version`` is a conflict."""
+    stream_id = str(stream)
     history, version = await load(store, registry, stream_id, village, conn=conn)
     if expected_version is not None and expected_version != version:
         raise ConcurrencyError(stream_id, expected_version, version)
     new = decide(fold(history))
     recorded = await store.append(stream_id, version, new, village=village, meta=meta, conn=conn)
-    return Outcome(stream_id, version + len(recorded), recorded)
+    return Outcome(
+        stream_id, version + len(recorded), recorded, decided=list(new),
+        stream=stream if isinstance(stream, StreamId) else None,
+    )  # fmt: skip
 
 
 class Accepted(BaseModel):

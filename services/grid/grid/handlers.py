@@ -4,38 +4,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from xiangzhi.aggregate import Outcome, execute, load
-from xiangzhi.db import Connection
+from xiangzhi.aggregate import CommandContext, Outcome, StreamKind, execute, load
 from xiangzhi.errors import DomainError, NotFoundError
 from xiangzhi.permissions import Permission
 from xiangzhi.registry import EventPayload
-from xiangzhi.store import EventMeta, EventStore
 
 from . import commands as c
 from . import party_copy
 from .domain import grid, issue, team
 from .domain import permissions as perm
 from .domain.actor import Actor
-from .domain.events import ChiefRole, registry
+from .domain.events import ChiefRole, IssueRaised, registry
 from .domain.issue import NearbyIssue
 
 # The rules that limit a caller to some of the village's issues.
 REACH_RULES = frozenset({"own_grids", "township_escalations"})
 
 
-def grid_stream(grid_id: str) -> str:
-    return f"grid-{grid_id}"
-
-
-def team_stream(village: str, team_id: str) -> str:
-    return f"team-{village}-{team_id}"
-
-
-def issue_stream(issue_id: str) -> str:
-    return f"issue-{issue_id}"
+GRID = StreamKind("grid")  # grid codes are unique county-wide: they start with the village's
+TEAM = StreamKind("team", per_village=True)
+ISSUE = StreamKind("issue")
 
 
 def now() -> datetime:
@@ -43,14 +34,10 @@ def now() -> datetime:
 
 
 @dataclass(frozen=True)
-class Context:
-    """Where and by whom a command is given."""
+class Context(CommandContext):
+    """Where, by whom and in which transaction a grid command is given."""
 
-    store: EventStore
-    village: str
-    meta: EventMeta
     actor: Actor
-    conn: Connection | None = None
 
 
 # ------------------------------------------------------------------ grids
@@ -59,10 +46,10 @@ class Context:
 async def establish_grid(ctx: Context, cmd: c.EstablishGrid) -> Outcome:
     parent = None
     if cmd.parent_id is not None:
-        history, _ = await load(ctx.store, registry, grid_stream(cmd.parent_id), ctx.village)
+        history, _ = await load(ctx.store, registry, GRID(cmd.parent_id), ctx.village)
         parent = grid.fold(history)  # type: ignore[arg-type]
     return await execute(
-        ctx.store, registry, grid_stream(cmd.grid_id), village=ctx.village, meta=ctx.meta,
+        ctx.store, registry, GRID(cmd.grid_id), village=ctx.village, meta=ctx.meta,
         fold=grid.fold,
         decide=lambda s: grid.establish(
             s, village=ctx.village, grid_id=cmd.grid_id, name=cmd.name, level=cmd.level,
@@ -74,7 +61,7 @@ async def establish_grid(ctx: Context, cmd: c.EstablishGrid) -> Outcome:
 
 async def assign_chief(ctx: Context, grid_id: str, role: ChiefRole, cmd: c.AssignChief) -> Outcome:
     return await execute(
-        ctx.store, registry, grid_stream(grid_id), village=ctx.village, meta=ctx.meta,
+        ctx.store, registry, GRID(grid_id), village=ctx.village, meta=ctx.meta,
         fold=grid.fold,
         decide=lambda s: grid.assign_chief(
             s, role=role, person_id=cmd.person_id, name=cmd.name,
@@ -89,7 +76,7 @@ async def assign_chief(ctx: Context, grid_id: str, role: ChiefRole, cmd: c.Assig
 async def form_team(ctx: Context, cmd: c.FormTeam) -> Outcome:
     team_id = cmd.team_id or uuid.uuid4().hex[:12]
     return await execute(
-        ctx.store, registry, team_stream(ctx.village, team_id), village=ctx.village,
+        ctx.store, registry, TEAM(team_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=team.fold,
         decide=lambda s: team.form(s, team_id=team_id, name=cmd.name, kind=cmd.kind),
     )  # fmt: skip
@@ -97,7 +84,7 @@ async def form_team(ctx: Context, cmd: c.FormTeam) -> Outcome:
 
 async def join_team(ctx: Context, team_id: str, cmd: c.JoinTeam) -> Outcome:
     return await execute(
-        ctx.store, registry, team_stream(ctx.village, team_id), village=ctx.village,
+        ctx.store, registry, TEAM(team_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=team.fold,
         decide=lambda s: team.join(
             s, person_id=cmd.person_id, name=cmd.name, background=cmd.background,
@@ -108,7 +95,7 @@ async def join_team(ctx: Context, team_id: str, cmd: c.JoinTeam) -> Outcome:
 
 async def log_service(ctx: Context, team_id: str, cmd: c.LogService) -> Outcome:
     return await execute(
-        ctx.store, registry, team_stream(ctx.village, team_id), village=ctx.village,
+        ctx.store, registry, TEAM(team_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=team.fold,
         decide=lambda s: team.log_service(
             s, person_id=cmd.person_id, hours=cmd.hours, description=cmd.description,
@@ -124,18 +111,20 @@ async def raise_issue(
     ctx: Context, cmd: c.RaiseIssue, earlier: Sequence[NearbyIssue] = ()
 ) -> Outcome:
     """Raise the issue and link it to its suspected duplicates, all in one transaction."""
-    if ctx.conn is None:
-        async with ctx.store.pool.acquire() as conn, conn.transaction():
-            return await raise_issue(replace(ctx, conn=conn), cmd, earlier)
+    async with ctx.transaction() as tx:
+        return await _raise_and_link(tx, cmd, earlier)
+
+
+async def _raise_and_link(
+    ctx: Context, cmd: c.RaiseIssue, earlier: Sequence[NearbyIssue]
+) -> Outcome:
     issue_id = cmd.issue_id or str(uuid.uuid4())
     # From the grid's own events, not the read model: a grid set up a moment ago counts.
-    history, _ = await load(
-        ctx.store, registry, grid_stream(cmd.grid_id), ctx.village, conn=ctx.conn
-    )
+    history, _ = await load(ctx.store, registry, GRID(cmd.grid_id), ctx.village, conn=ctx.conn)
     if not grid.fold(history).established:  # type: ignore[arg-type]
         raise DomainError(f"no grid {cmd.grid_id} in village {ctx.village}", field="grid_id")
     outcome = await execute(
-        ctx.store, registry, issue_stream(issue_id), village=ctx.village, meta=ctx.meta,
+        ctx.store, registry, ISSUE(issue_id), village=ctx.village, meta=ctx.meta,
         fold=issue.fold,
         decide=lambda s: issue.raise_issue(
             s, issue_id=issue_id, grid_id=cmd.grid_id, village=ctx.village,
@@ -147,11 +136,12 @@ async def raise_issue(
         ),
         expected_version=0, conn=ctx.conn,
     )  # fmt: skip
-    raised = registry.parse(outcome.recorded[0].type, outcome.recorded[0].data)
-    for other in getattr(raised, "suspected_duplicates", ()):
+    [raised] = outcome.decided
+    assert isinstance(raised, IssueRaised)
+    for other in raised.suspected_duplicates:
         # Linked both ways: the earlier issue learns of the later one.
         await execute(
-            ctx.store, registry, issue_stream(other), village=ctx.village, meta=ctx.meta,
+            ctx.store, registry, ISSUE(other), village=ctx.village, meta=ctx.meta,
             fold=issue.fold, decide=lambda s: issue.link_duplicate(s, issue_id), conn=ctx.conn,
         )  # fmt: skip
     return outcome
@@ -255,7 +245,7 @@ async def _on_issue(
     learns nothing from the command's other checks (``before``)."""
     chiefs: frozenset[str] = frozenset()
     if permission is not None and ctx.actor.rule in REACH_RULES:
-        history, _ = await load(ctx.store, registry, issue_stream(issue_id), ctx.village)
+        history, _ = await load(ctx.store, registry, ISSUE(issue_id), ctx.village)
         current = issue.fold(history)  # type: ignore[arg-type]
         if ctx.actor.rule == "own_grids":
             chiefs = await _chiefs_over(ctx, current.grid_id)
@@ -272,7 +262,7 @@ async def _on_issue(
         return decide(state)
 
     return await execute(
-        ctx.store, registry, issue_stream(issue_id), village=ctx.village, meta=ctx.meta,
+        ctx.store, registry, ISSUE(issue_id), village=ctx.village, meta=ctx.meta,
         fold=issue.fold, decide=existing, expected_version=expected, conn=ctx.conn,
     )  # fmt: skip
 
@@ -285,7 +275,7 @@ async def _chiefs_over(ctx: Context, grid_id: str) -> frozenset[str]:
     for _ in range(2):
         if not next_id:
             break
-        history, _ = await load(ctx.store, registry, grid_stream(next_id), ctx.village)
+        history, _ = await load(ctx.store, registry, GRID(next_id), ctx.village)
         state = grid.fold(history)  # type: ignore[arg-type]
         chiefs |= state.chief_ids()
         next_id = state.parent_id

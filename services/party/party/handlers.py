@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TypeAlias
 
-from xiangzhi.aggregate import Outcome, execute, load
-from xiangzhi.db import Connection
+from xiangzhi.aggregate import CommandContext, Outcome, execute, load
 from xiangzhi.errors import DomainError, NotFoundError
 from xiangzhi.registry import EventPayload
-from xiangzhi.store import EventMeta, EventStore
 
 from . import catalogue as standard
 from .domain import deliberation, notice, organisation, points, rotation, study
@@ -21,12 +19,8 @@ Decision = Callable[[deliberation.Deliberation], Sequence[EventPayload]]
 NoticeDecision = Callable[[notice.Notice], Sequence[EventPayload]]
 
 
-@dataclass(frozen=True)
-class Context:
-    store: EventStore
-    village: str
-    meta: EventMeta
-    conn: Connection | None = None
+# Party's commands need nothing beyond the kit's context (who acts is in the event's meta).
+Context: TypeAlias = CommandContext
 
 
 def catalogue_stream(village: str) -> str:
@@ -37,20 +31,12 @@ def ledger_stream(village: str, member_id: str) -> str:
     return f"points-ledger-{village}-{member_id}"
 
 
-def _fold_catalogue(events: object) -> points.Catalogue:
-    state = points.Catalogue()
-    for event in events:  # type: ignore[attr-defined]
-        assert isinstance(event, PointsRuleDefined)
-        state = state.define(event)
-    return state
-
-
 async def catalogue(ctx: Context) -> points.Catalogue:
     """The village's catalogue; the county's standard rules are defined on first use."""
     history, version = await load(
         ctx.store, registry, catalogue_stream(ctx.village), ctx.village, conn=ctx.conn
     )
-    state = _fold_catalogue(history)
+    state = points.fold_catalogue(history)  # type: ignore[arg-type]
     if version == 0:
         new: list[PointsRuleDefined] = []
         for rule_id, (name, category, value, cap) in standard.STANDARD.items():
@@ -65,7 +51,7 @@ async def catalogue(ctx: Context) -> points.Catalogue:
         await ctx.store.append(
             catalogue_stream(ctx.village), 0, new, village=ctx.village, meta=ctx.meta, conn=ctx.conn
         )
-        state = _fold_catalogue(new)
+        state = points.fold_catalogue(new)
     return state
 
 
@@ -75,7 +61,7 @@ async def define_rule(
     await catalogue(ctx)
     return await execute(
         ctx.store, registry, catalogue_stream(ctx.village), village=ctx.village, meta=ctx.meta,
-        fold=_fold_catalogue,
+        fold=points.fold_catalogue,
         decide=lambda s: points.define_rule(
             s, rule_id=rule_id, name=name, category=category, points=value, cap_per_period=cap,  # type: ignore[arg-type]
         ),
@@ -141,27 +127,27 @@ async def hold_activity(
     """Record an activity; a party lesson scores its lecturer, in the same transaction."""
     if lecturer is not None:
         await require_member(ctx, lecturer, "lecturer_member_id")
-    if ctx.conn is None:
-        async with ctx.store.pool.acquire() as conn, conn.transaction():
-            return await hold_activity(
-                Context(ctx.store, ctx.village, ctx.meta, conn), activity_id=activity_id,
-                kind=kind, title=title, on=on, lecturer=lecturer, destination=destination,
-                period=period,
-            )  # fmt: skip
-    outcome = await execute(
-        ctx.store, registry, activity_stream(ctx.village, activity_id), village=ctx.village,
-        meta=ctx.meta, fold=study.fold,
-        decide=lambda s: study.hold(
-            s, activity_id=activity_id, kind=kind, title=title, on=on,  # type: ignore[arg-type]
-            today=datetime.now(UTC).date(), lecturer_member_id=lecturer, destination=destination,
-        ),
-        conn=ctx.conn,
-    )  # fmt: skip
-    if kind == "party_lesson" and lecturer:
-        await _score_capped(
-            ctx, lecturer, standard.GAVE_LESSON, period, f"讲党课: {title}", f"lesson:{activity_id}"
-        )
-    return outcome
+    async with ctx.transaction() as ctx:
+        outcome = await execute(
+            ctx.store, registry, activity_stream(ctx.village, activity_id), village=ctx.village,
+            meta=ctx.meta, fold=study.fold,
+            decide=lambda s: study.hold(
+                s, activity_id=activity_id, kind=kind, title=title, on=on,  # type: ignore[arg-type]
+                today=datetime.now(UTC).date(), lecturer_member_id=lecturer,
+                destination=destination,
+            ),
+            conn=ctx.conn,
+        )  # fmt: skip
+        if kind == "party_lesson" and lecturer:
+            await _score_capped(
+                ctx,
+                lecturer,
+                standard.GAVE_LESSON,
+                period,
+                f"讲党课: {title}",
+                f"lesson:{activity_id}",
+            )
+        return outcome
 
 
 async def attend_activity(
@@ -169,23 +155,18 @@ async def attend_activity(
 ) -> Outcome:
     """Record attendance; attending scores study by the rule, in the same transaction."""
     await require_member(ctx, member_id, "member_id")
-    if ctx.conn is None:
-        async with ctx.store.pool.acquire() as conn, conn.transaction():
-            return await attend_activity(
-                Context(ctx.store, ctx.village, ctx.meta, conn), activity_id=activity_id,
-                member_id=member_id, period=period,
-            )  # fmt: skip
-    outcome = await execute(
-        ctx.store, registry, activity_stream(ctx.village, activity_id), village=ctx.village,
-        meta=ctx.meta, fold=study.fold, decide=lambda s: study.attend(s, member_id=member_id),
-        conn=ctx.conn,
-    )  # fmt: skip
-    if outcome.recorded:
-        await _score_capped(
-            ctx, member_id, standard.ATTENDED_STUDY, period, f"参加两日活动 {activity_id}",
-            f"attended:{activity_id}:{member_id}",
+    async with ctx.transaction() as ctx:
+        outcome = await execute(
+            ctx.store, registry, activity_stream(ctx.village, activity_id), village=ctx.village,
+            meta=ctx.meta, fold=study.fold, decide=lambda s: study.attend(s, member_id=member_id),
+            conn=ctx.conn,
         )  # fmt: skip
-    return outcome
+        if outcome.recorded:
+            await _score_capped(
+                ctx, member_id, standard.ATTENDED_STUDY, period, f"参加两日活动 {activity_id}",
+                f"attended:{activity_id}:{member_id}",
+            )  # fmt: skip
+        return outcome
 
 
 async def _score_capped(
@@ -333,36 +314,31 @@ async def answer_objection(
 ) -> Outcome:
     """Answer an objection; an answer that adjusts adds the adjustment to the member's ledger,
     by an event, in the same transaction (the answer alone would change no total)."""
-    if ctx.conn is None:
-        async with ctx.store.pool.acquire() as conn, conn.transaction():
-            return await answer_objection(
-                Context(ctx.store, ctx.village, ctx.meta, conn), period,
-                objection_id=objection_id, text=text, adjusted=adjusted, adjustment=adjustment,
-            )  # fmt: skip
-    history, _ = await load(
-        ctx.store, registry, notice_stream(ctx.village, period), ctx.village, conn=ctx.conn
-    )
-    member_id = notice.fold(history).objections.get(objection_id)  # type: ignore[arg-type]
-    outcome = await on_notice(
-        ctx, period,
-        lambda s: notice.answer(
-            s, objection_id=objection_id, text=text, adjusted=adjusted, points=adjustment
-        ),
-    )  # fmt: skip
-    if adjusted and adjustment and member_id:
-        await require_member(ctx, member_id, "member_id")
-        scored = await execute(
-            ctx.store, registry, ledger_stream(ctx.village, member_id), village=ctx.village,
-            meta=ctx.meta, fold=points.fold,
-            decide=lambda ledger: points.adjust(
-                ledger, member_id=member_id, period=period, points=adjustment,
-                reason=f"公示异议调整: {text}", source_event_id=f"objection:{objection_id}",
+    async with ctx.transaction() as ctx:
+        history, _ = await load(
+            ctx.store, registry, notice_stream(ctx.village, period), ctx.village, conn=ctx.conn
+        )
+        member_id = notice.fold(history).objections.get(objection_id)  # type: ignore[arg-type]
+        outcome = await on_notice(
+            ctx, period,
+            lambda s: notice.answer(
+                s, objection_id=objection_id, text=text, adjusted=adjusted, points=adjustment
             ),
-            conn=ctx.conn,
         )  # fmt: skip
-        # One answer, two streams: the caller's token must cover the ledger's event too.
-        return Outcome(outcome.stream_id, outcome.version, outcome.recorded + scored.recorded)
-    return outcome
+        if adjusted and adjustment and member_id:
+            await require_member(ctx, member_id, "member_id")
+            scored = await execute(
+                ctx.store, registry, ledger_stream(ctx.village, member_id), village=ctx.village,
+                meta=ctx.meta, fold=points.fold,
+                decide=lambda ledger: points.adjust(
+                    ledger, member_id=member_id, period=period, points=adjustment,
+                    reason=f"公示异议调整: {text}", source_event_id=f"objection:{objection_id}",
+                ),
+                conn=ctx.conn,
+            )  # fmt: skip
+            # One answer, two streams: the caller's token must cover the ledger's event too.
+            return outcome.merged(scored)
+        return outcome
 
 
 async def on_notice(ctx: Context, period: int, decide: NoticeDecision) -> Outcome:

@@ -224,7 +224,7 @@ async def create_request(
         named = exc.extensions.get("field")
         status = exc.status if exc.status in (401, 403, 404, 409) else 400
         return _error(fmt, Open311Error(status, f"{named}: {exc.detail}" if named else exc.detail))
-    issue_id = outcome.stream_id.removeprefix("issue-")
+    issue_id = outcome.aggregate_id
     notice = f"已受理，承诺 {CATEGORIES[service_code].sla_hours} 小时内处理"
     return _render(
         fmt, "service_requests", "request",

@@ -69,7 +69,7 @@ async def list_grids(village: Village, rt: RuntimeDep) -> list[GridView]:
 async def form_team(cmd: c.FormTeam, ctx: ContextDep) -> Accepted:
     """Form a volunteer team (志愿服务队)."""
     outcome = await handlers.form_team(ctx, cmd)
-    return accepted(outcome, outcome.stream_id.removeprefix(f"team-{ctx.village}-"))
+    return accepted(outcome, outcome.aggregate_id)
 
 
 @router.post(
@@ -108,7 +108,7 @@ async def raise_issue(cmd: c.RaiseIssue, ctx: ContextDep, rt: RuntimeDep) -> Acc
     """Raise a resident's issue in a grid; nearby issues of the same kind are linked."""
     earlier = await queries.nearby_candidates(rt.pool, ctx.village, cmd.category, datetime.now(UTC))
     outcome = await handlers.raise_issue(ctx, cmd, earlier)
-    return accepted(outcome, outcome.stream_id.removeprefix("issue-"))
+    return accepted(outcome, outcome.aggregate_id)
 
 
 @router.get("/issues", dependencies=READ, tags=["issues"])

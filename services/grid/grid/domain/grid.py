@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .codes import check_grid_in_village
@@ -48,10 +49,7 @@ def evolve(state: Grid, event: GridEstablished | ChiefAssigned) -> Grid:
 
 
 def fold(events: Sequence[GridEstablished | ChiefAssigned]) -> Grid:
-    state = Grid()
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return streams.fold(Grid(), evolve, events)
 
 
 def establish(

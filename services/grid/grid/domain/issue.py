@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 from xiangzhi.permissions import Permission
 
@@ -111,10 +112,7 @@ def evolve(state: Issue, event: IssueEvent) -> Issue:
 
 
 def fold(events: Sequence[IssueEvent]) -> Issue:
-    state = Issue()
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return streams.fold(Issue(), evolve, events)
 
 
 def _refuse(state: Issue, action: str) -> IllegalTransitionError:

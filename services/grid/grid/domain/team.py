@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
+from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .actor import Actor
@@ -36,10 +37,7 @@ def evolve(state: Team, event: VolunteerTeamFormed | VolunteerJoined | ServiceLo
 
 
 def fold(events: Sequence[VolunteerTeamFormed | VolunteerJoined | ServiceLogged]) -> Team:
-    state = Team()
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return streams.fold(Team(), evolve, events)
 
 
 def form(state: Team, *, team_id: str, name: str, kind: TeamKind) -> list[VolunteerTeamFormed]:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .events import (
@@ -87,10 +88,7 @@ def evolve(state: Deliberation, event: Event) -> Deliberation:
 
 
 def fold(events: Sequence[Event]) -> Deliberation:
-    state = Deliberation()
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return streams.fold(Deliberation(), evolve, events)
 
 
 def party_meeting_passes(meeting: PartyMeetingHeld) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .events import NoticeClosed, NoticePublished, ObjectionAnswered, ObjectionRaised
@@ -48,10 +49,7 @@ def evolve(state: Notice, event: Event) -> Notice:
 
 
 def fold(events: Sequence[Event]) -> Notice:
-    state = Notice()
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return streams.fold(Notice(), evolve, events)
 
 
 def publish(state: Notice, *, period: int, now: datetime, days: int) -> list[NoticePublished]:

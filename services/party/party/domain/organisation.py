@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .events import MemberRegistered, MemberTransferred, OrganizationEstablished, OrgKind
@@ -24,11 +25,12 @@ class Org:
     kind: OrgKind | None = None
 
 
+def evolve_org(state: Org, event: OrganizationEstablished) -> Org:
+    return Org(event.org_id, event.kind)
+
+
 def fold_org(events: Sequence[OrganizationEstablished]) -> Org:
-    state = Org()
-    for event in events:
-        state = Org(event.org_id, event.kind)
-    return state
+    return streams.fold(Org(), evolve_org, events)
 
 
 def establish(
@@ -79,10 +81,7 @@ def evolve_member(state: Member, event: MemberRegistered | MemberTransferred) ->
 
 
 def fold_member(events: Sequence[MemberRegistered | MemberTransferred]) -> Member:
-    state = Member()
-    for event in events:
-        state = evolve_member(state, event)
-    return state
+    return streams.fold(Member(), evolve_member, events)
 
 
 def register(

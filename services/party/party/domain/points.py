@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .events import MemberScored, PointsRuleDefined, RuleCategory
@@ -51,6 +52,11 @@ class Catalogue:
         if not history:
             raise DomainError(f"no points rule {rule_id!r}", field="rule_id")
         return history[-1]
+
+
+def fold_catalogue(events: Sequence[PointsRuleDefined]) -> Catalogue:
+    """The village's catalogue: every version of every rule, as defined."""
+    return streams.fold(Catalogue(), Catalogue.define, events)
 
 
 def define_rule(
@@ -115,10 +121,7 @@ def evolve(ledger: Ledger, event: MemberScored) -> Ledger:
 
 
 def fold(events: Sequence[MemberScored]) -> Ledger:
-    ledger = Ledger()
-    for event in events:
-        ledger = evolve(ledger, event)
-    return ledger
+    return streams.fold(Ledger(), evolve, events)
 
 
 class CapReachedError(IllegalTransitionError):

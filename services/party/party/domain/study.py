@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .events import ActivityAttended, ActivityHeld, ActivityKind
@@ -31,10 +32,7 @@ def evolve(state: Activity, event: ActivityHeld | ActivityAttended) -> Activity:
 
 
 def fold(events: Sequence[ActivityHeld | ActivityAttended]) -> Activity:
-    state = Activity()
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return streams.fold(Activity(), evolve, events)
 
 
 def hold(
