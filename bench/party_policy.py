@@ -89,7 +89,7 @@ async def _register_members(dsn: str, total: int) -> None:
         for n in range(total):
             village = VILLAGES[n % len(VILLAGES)]
             await store.append(
-                handlers.member_stream(village, f"pm-{n}"), 0,
+                str(handlers.MEMBER(f"pm-{n}", village)), 0,
                 [MemberRegistered(member_id=f"pm-{n}", name=f"党员{n}", org_id="branch",
                                   status="full", joined_on="2001-07-01")],
                 village=village, meta=meta,

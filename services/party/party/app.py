@@ -9,7 +9,7 @@ from xiangzhi.projection import Projection
 from xiangzhi.settings import ServiceSettings
 from xiangzhi.store import EventStore
 
-from . import api, api_deliberation, api_organisation
+from . import api
 from .domain.events import registry
 from .domain.permissions import PERMISSIONS
 from .grid_copy import GridCopy
@@ -30,8 +30,8 @@ def projections(settings: ServiceSettings, store: EventStore) -> list[Projection
 PARTS = ServiceParts(
     registry=registry,
     projections=projections,
-    routers=[api.router, api_deliberation.router, api_organisation.router],
-    public_read_routers=[api_deliberation.public],
+    routers=api.ROUTERS,
+    public_read_routers=api.PUBLIC_READ_ROUTERS,
     permissions=PERMISSIONS,
     title="Xiangzhi party · 党建",
     description="The points system, study days and deliberation over the grids.",

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TypeAlias
 
-from xiangzhi.aggregate import CommandContext, Outcome, execute, load
+from xiangzhi.aggregate import CommandContext, Outcome, StreamKind, execute, load
 from xiangzhi.errors import DomainError, NotFoundError
 from xiangzhi.registry import EventPayload
 
@@ -19,22 +19,25 @@ Decision = Callable[[deliberation.Deliberation], Sequence[EventPayload]]
 NoticeDecision = Callable[[notice.Notice], Sequence[EventPayload]]
 
 
+# The streams of party's aggregates: most are named within their village.
+CATALOGUE = StreamKind("points-catalogue")  # one per village: its id is the village
+LEDGER = StreamKind("points-ledger", per_village=True)
+ACTIVITY = StreamKind("activity", per_village=True)
+DELIBERATION = StreamKind("deliberation", per_village=True)
+ORG = StreamKind("org", per_village=True)
+MEMBER = StreamKind("member", per_village=True)
+NOTICE = StreamKind("points-notice", per_village=True)
+ROTATION = StreamKind("rotation")  # one per village: its id is the village
+
+
 # Party's commands need nothing beyond the kit's context (who acts is in the event's meta).
 Context: TypeAlias = CommandContext
-
-
-def catalogue_stream(village: str) -> str:
-    return f"points-catalogue-{village}"
-
-
-def ledger_stream(village: str, member_id: str) -> str:
-    return f"points-ledger-{village}-{member_id}"
 
 
 async def catalogue(ctx: Context) -> points.Catalogue:
     """The village's catalogue; the county's standard rules are defined on first use."""
     history, version = await load(
-        ctx.store, registry, catalogue_stream(ctx.village), ctx.village, conn=ctx.conn
+        ctx.store, registry, CATALOGUE(ctx.village), ctx.village, conn=ctx.conn
     )
     state = points.fold_catalogue(history)  # type: ignore[arg-type]
     if version == 0:
@@ -49,7 +52,7 @@ async def catalogue(ctx: Context) -> points.Catalogue:
                 cap_per_period=cap,
             )
         await ctx.store.append(
-            catalogue_stream(ctx.village), 0, new, village=ctx.village, meta=ctx.meta, conn=ctx.conn
+            str(CATALOGUE(ctx.village)), 0, new, village=ctx.village, meta=ctx.meta, conn=ctx.conn
         )
         state = points.fold_catalogue(new)
     return state
@@ -60,7 +63,7 @@ async def define_rule(
 ) -> Outcome:
     await catalogue(ctx)
     return await execute(
-        ctx.store, registry, catalogue_stream(ctx.village), village=ctx.village, meta=ctx.meta,
+        ctx.store, registry, CATALOGUE(ctx.village), village=ctx.village, meta=ctx.meta,
         fold=points.fold_catalogue,
         decide=lambda s: points.define_rule(
             s, rule_id=rule_id, name=name, category=category, points=value, cap_per_period=cap,  # type: ignore[arg-type]
@@ -72,7 +75,7 @@ async def define_rule(
 async def is_member(ctx: Context, member_id: str) -> bool:
     """A registered party member of the village (from the member's own stream)."""
     history, _ = await load(
-        ctx.store, registry, member_stream(ctx.village, member_id), ctx.village, conn=ctx.conn
+        ctx.store, registry, MEMBER(member_id, ctx.village), ctx.village, conn=ctx.conn
     )
     return bool(organisation.fold_member(history).member_id)  # type: ignore[arg-type]
 
@@ -96,7 +99,7 @@ async def score(
 ) -> Outcome:
     rule = (await catalogue(ctx)).in_force(rule_id)
     return await execute(
-        ctx.store, registry, ledger_stream(ctx.village, member_id), village=ctx.village,
+        ctx.store, registry, LEDGER(member_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=points.fold,
         decide=lambda ledger: points.score(
             ledger, rule, member_id=member_id, period=period, reason=reason,
@@ -107,10 +110,6 @@ async def score(
 
 
 # ------------------------------------------------------------------ study days
-
-
-def activity_stream(village: str, activity_id: str) -> str:
-    return f"activity-{village}-{activity_id}"
 
 
 async def hold_activity(
@@ -129,7 +128,7 @@ async def hold_activity(
         await require_member(ctx, lecturer, "lecturer_member_id")
     async with ctx.transaction() as ctx:
         outcome = await execute(
-            ctx.store, registry, activity_stream(ctx.village, activity_id), village=ctx.village,
+            ctx.store, registry, ACTIVITY(activity_id, ctx.village), village=ctx.village,
             meta=ctx.meta, fold=study.fold,
             decide=lambda s: study.hold(
                 s, activity_id=activity_id, kind=kind, title=title, on=on,  # type: ignore[arg-type]
@@ -157,7 +156,7 @@ async def attend_activity(
     await require_member(ctx, member_id, "member_id")
     async with ctx.transaction() as ctx:
         outcome = await execute(
-            ctx.store, registry, activity_stream(ctx.village, activity_id), village=ctx.village,
+            ctx.store, registry, ACTIVITY(activity_id, ctx.village), village=ctx.village,
             meta=ctx.meta, fold=study.fold, decide=lambda s: study.attend(s, member_id=member_id),
             conn=ctx.conn,
         )  # fmt: skip
@@ -188,10 +187,6 @@ async def _score_capped(
 # ------------------------------------------------------------------ deliberation
 
 
-def deliberation_stream(village: str, deliberation_id: str) -> str:
-    return f"deliberation-{village}-{deliberation_id}"
-
-
 async def on_deliberation(ctx: Context, deliberation_id: str, decide: Decision) -> Outcome:
     def existing(state: deliberation.Deliberation) -> Sequence[EventPayload]:
         if not state.opened:
@@ -199,7 +194,7 @@ async def on_deliberation(ctx: Context, deliberation_id: str, decide: Decision) 
         return decide(state)
 
     return await execute(
-        ctx.store, registry, deliberation_stream(ctx.village, deliberation_id),
+        ctx.store, registry, DELIBERATION(deliberation_id, ctx.village),
         village=ctx.village, meta=ctx.meta, fold=deliberation.fold, decide=existing, conn=ctx.conn,
     )  # fmt: skip
 
@@ -208,7 +203,7 @@ async def open_deliberation(
     ctx: Context, *, deliberation_id: str, kind: str, topic: str, matter: str
 ) -> Outcome:
     return await execute(
-        ctx.store, registry, deliberation_stream(ctx.village, deliberation_id),
+        ctx.store, registry, DELIBERATION(deliberation_id, ctx.village),
         village=ctx.village, meta=ctx.meta, fold=deliberation.fold,
         decide=lambda s: deliberation.open_deliberation(
             s, deliberation_id=deliberation_id, kind=kind, topic=topic, matter=matter,  # type: ignore[arg-type]
@@ -220,17 +215,9 @@ async def open_deliberation(
 # ------------------------------------------------------------------ organisation and members
 
 
-def org_stream(village: str, org_id: str) -> str:
-    return f"org-{village}-{org_id}"
-
-
-def member_stream(village: str, member_id: str) -> str:
-    return f"member-{village}-{member_id}"
-
-
 async def _org(ctx: Context, org_id: str) -> organisation.Org:
     history, _ = await load(
-        ctx.store, registry, org_stream(ctx.village, org_id), ctx.village, conn=ctx.conn
+        ctx.store, registry, ORG(org_id, ctx.village), ctx.village, conn=ctx.conn
     )
     return organisation.fold_org(history)  # type: ignore[arg-type]
 
@@ -242,7 +229,7 @@ async def establish_org(
     if parent_id and (parent is None or parent.kind is None):
         raise DomainError(f"no organisation {parent_id}", field="parent_id")
     return await execute(
-        ctx.store, registry, org_stream(ctx.village, org_id), village=ctx.village, meta=ctx.meta,
+        ctx.store, registry, ORG(org_id, ctx.village), village=ctx.village, meta=ctx.meta,
         fold=organisation.fold_org,
         decide=lambda s: organisation.establish(
             s, org_id=org_id, name=name, kind=kind, parent=parent, grid_id=grid_id,  # type: ignore[arg-type]
@@ -264,7 +251,7 @@ async def register_member(
 ) -> Outcome:
     org = await _org(ctx, org_id)
     return await execute(
-        ctx.store, registry, member_stream(ctx.village, member_id), village=ctx.village,
+        ctx.store, registry, MEMBER(member_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=organisation.fold_member,
         decide=lambda s: organisation.register(
             s, member_id=member_id, name=name, org=org, status=status, joined_on=joined_on,
@@ -277,7 +264,7 @@ async def register_member(
 async def transfer_member(ctx: Context, *, member_id: str, to_org_id: str) -> Outcome:
     to = await _org(ctx, to_org_id)
     return await execute(
-        ctx.store, registry, member_stream(ctx.village, member_id), village=ctx.village,
+        ctx.store, registry, MEMBER(member_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=organisation.fold_member,
         decide=lambda s: organisation.transfer(s, to=to), conn=ctx.conn,
     )  # fmt: skip
@@ -290,17 +277,13 @@ async def schedule_rotation(
     ctx: Context, *, person_id: str, name: str, starts_on: date, ends_on: date, duty: str
 ) -> Outcome:
     return await execute(
-        ctx.store, registry, f"rotation-{ctx.village}", village=ctx.village, meta=ctx.meta,
+        ctx.store, registry, ROTATION(ctx.village), village=ctx.village, meta=ctx.meta,
         fold=rotation.fold,
         decide=lambda s: rotation.schedule(
             s, person_id=person_id, name=name, starts_on=starts_on, ends_on=ends_on, duty=duty
         ),
         conn=ctx.conn,
     )  # fmt: skip
-
-
-def notice_stream(village: str, period: int) -> str:
-    return f"points-notice-{village}-{period}"
 
 
 async def answer_objection(
@@ -316,7 +299,7 @@ async def answer_objection(
     by an event, in the same transaction (the answer alone would change no total)."""
     async with ctx.transaction() as ctx:
         history, _ = await load(
-            ctx.store, registry, notice_stream(ctx.village, period), ctx.village, conn=ctx.conn
+            ctx.store, registry, NOTICE(period, ctx.village), ctx.village, conn=ctx.conn
         )
         member_id = notice.fold(history).objections.get(objection_id)  # type: ignore[arg-type]
         outcome = await on_notice(
@@ -328,7 +311,7 @@ async def answer_objection(
         if adjusted and adjustment and member_id:
             await require_member(ctx, member_id, "member_id")
             scored = await execute(
-                ctx.store, registry, ledger_stream(ctx.village, member_id), village=ctx.village,
+                ctx.store, registry, LEDGER(member_id, ctx.village), village=ctx.village,
                 meta=ctx.meta, fold=points.fold,
                 decide=lambda ledger: points.adjust(
                     ledger, member_id=member_id, period=period, points=adjustment,
@@ -343,6 +326,6 @@ async def answer_objection(
 
 async def on_notice(ctx: Context, period: int, decide: NoticeDecision) -> Outcome:
     return await execute(
-        ctx.store, registry, notice_stream(ctx.village, period), village=ctx.village,
+        ctx.store, registry, NOTICE(period, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=notice.fold, decide=decide, conn=ctx.conn,
     )  # fmt: skip

@@ -1,5 +1,5 @@
-"""The party service's HTTP API: the points system (rules, scores that explain themselves,
-rankings with stars) and the village's party statistics."""
+"""The points system over HTTP (积分制): rules, scores that explain themselves, rankings with
+stars, the year in figures, and the public notice (公示) with its objections."""
 
 from __future__ import annotations
 
@@ -9,23 +9,23 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, Field
 from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.app import Runtime
 from xiangzhi.deps import RuntimeDep, consistent_read
 from xiangzhi.guard import caller, requires
-from xiangzhi.text import StorableModel
 
-from . import handlers
+from .. import commands as c
+from .. import handlers, queries
+from ..domain import notice, points
+from ..domain import permissions as perm
 from .deps import ContextDep, MemberId, Village
-from .domain import notice, points
-from .domain import permissions as perm
-from .domain.events import RuleCategory
-from .projections import PartyReadModel
+from .views import Entry, MemberPoints, PartyStats, RankedView
 
 router = APIRouter(prefix="/villages/{village}", tags=["points (积分制)"])
-T = PartyReadModel([]).table
 READ = [consistent_read("party")]
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
+Period = Annotated[int, Path(ge=2000, le=2100)]
+ObjectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 
 
 def _thresholds(rt: Runtime) -> tuple[Decimal, ...]:
@@ -36,49 +36,8 @@ def _year() -> int:
     return datetime.now(UTC).year
 
 
-class RuleIn(StorableModel):
-    rule_id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
-    name: str = Field(min_length=1, max_length=100)
-    category: RuleCategory
-    points: Decimal = Field(ge=-100, le=100, max_digits=6, decimal_places=2)
-    cap_per_period: Decimal | None = Field(None, gt=0, le=1000, max_digits=7, decimal_places=2)
-
-
-class ScoreIn(StorableModel):
-    rule_id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
-    period: int = Field(ge=2000, le=2100)
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class Entry(BaseModel):
-    event_id: str
-    points: Decimal
-    rule_id: str
-    rule_version: int
-    reason: str
-    source_event_id: str | None
-    scored_at: datetime
-
-
-class MemberPoints(BaseModel):
-    member_id: str
-    period: int
-    total: Decimal
-    stars: int
-    entries: list[Entry]
-
-
-class RankedView(BaseModel):
-    member_id: str
-    total: Decimal
-    stars: int
-    rank: int
-
-
 @router.post("/points/rules", status_code=201, dependencies=[requires(perm.DEFINE_RULE)])
-async def define_rule(
-    village: Village, body: RuleIn, request: Request, ctx: ContextDep
-) -> Accepted:
+async def define_rule(village: Village, body: c.DefineRule, ctx: ContextDep) -> Accepted:
     """Define a rule, or a new version of one (the old version stays on the record)."""
     outcome = await handlers.define_rule(
         ctx, rule_id=body.rule_id, name=body.name,
@@ -90,9 +49,7 @@ async def define_rule(
 @router.post(
     "/members/{member_id}/scores", status_code=201, dependencies=[requires(perm.SCORE_MEMBER)]
 )
-async def score(
-    village: Village, member_id: MemberId, body: ScoreIn, request: Request, ctx: ContextDep
-) -> Accepted:
+async def score(village: Village, member_id: MemberId, body: c.Score, ctx: ContextDep) -> Accepted:
     """Score a member by a rule, with the reason."""
     await handlers.require_member(ctx, member_id, "member_id")
     outcome = await handlers.score(
@@ -104,51 +61,30 @@ async def score(
 
 @router.get("/members/{member_id}/points", dependencies=READ)
 async def member_points(
-    village: Village, member_id: MemberId, rt: RuntimeDep,
-    period: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-) -> MemberPoints:  # fmt: skip
+    village: Village, member_id: MemberId, rt: RuntimeDep, period: Year = None
+) -> MemberPoints:
     """A member's points for a year, each entry with its rule, version, reason and cause."""
     year = period or _year()
-    rows = await rt.pool.fetch(
-        f"select * from {T('scores')} where village = $1 and member_id = $2 and period = $3 "
-        "order by scored_at, event_id",
-        village, member_id, year,
-    )  # fmt: skip
-    total = sum((r["points"] for r in rows), Decimal(0))
+    entries = await queries.scores(rt.pool, village, member_id, year)
+    total = sum((e["points"] for e in entries), Decimal(0))
     return MemberPoints(
         member_id=member_id, period=year, total=total, stars=points.stars(total, _thresholds(rt)),
-        entries=[Entry(**{**dict(r), "event_id": str(r["event_id"])}) for r in rows],
+        entries=[Entry(**e) for e in entries],
     )  # fmt: skip
 
 
 @router.get("/points/rankings", dependencies=READ)
-async def rankings(
-    village: Village, rt: RuntimeDep, period: Annotated[int | None, Query(ge=2000, le=2100)] = None
-) -> list[RankedView]:
+async def rankings(village: Village, rt: RuntimeDep, period: Year = None) -> list[RankedView]:
     """The village's members by their year's total, with their stars."""
-    rows = await rt.pool.fetch(
-        f"select member_id, sum(points) as total from {T('scores')} "
-        "where village = $1 and period = $2 group by member_id",
-        village, period or _year(),
-    )  # fmt: skip
-    ranked = points.ranking({r["member_id"]: r["total"] for r in rows}, _thresholds(rt))
+    totals = await queries.totals(rt.pool, village, period or _year())
     return [
-        RankedView(member_id=r.member_id, total=r.total, stars=r.stars, rank=r.rank) for r in ranked
+        RankedView(member_id=r.member_id, total=r.total, stars=r.stars, rank=r.rank)
+        for r in points.ranking(totals, _thresholds(rt))
     ]
 
 
-class PartyStats(BaseModel):
-    village: str
-    period: int
-    members_scored: int
-    points_total: Decimal
-    stars: dict[int, int]
-
-
 @router.get("/statistics", dependencies=READ)
-async def statistics(
-    village: Village, rt: RuntimeDep, period: Annotated[int | None, Query(ge=2000, le=2100)] = None
-) -> PartyStats:
+async def statistics(village: Village, rt: RuntimeDep, period: Year = None) -> PartyStats:
     """The village's points year in figures (for the county's side-by-side view)."""
     year = period or _year()
     ranked = await rankings(village, rt, year)
@@ -164,33 +100,11 @@ async def statistics(
 # ------------------------------------------------------------------ public notice (公示)
 
 
-class PublishNotice(StorableModel):
-    days: int = Field(ge=5, le=60, description="how long the notice runs (at least 5 days)")
-
-
-class Objection(StorableModel):
-    member_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
-    text: str = Field(min_length=1, max_length=2000)
-
-
-class Answer(StorableModel):
-    text: str = Field(min_length=1, max_length=2000)
-    adjusted: bool = False
-    points: Decimal | None = Field(
-        None, ge=-100, le=100, max_digits=6, decimal_places=2,
-        description="with adjusted: the points added to (or taken from) the member's year",
-    )  # fmt: skip
-
-
-Period = Annotated[int, Path(ge=2000, le=2100)]
-ObjectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
-
-
 @router.post(
     "/points/notices/{period}", status_code=201, dependencies=[requires(perm.PUBLISH_NOTICE)]
 )
 async def publish_notice(
-    village: Village, period: Period, body: PublishNotice, request: Request, ctx: ContextDep
+    village: Village, period: Period, body: c.PublishNotice, ctx: ContextDep
 ) -> Accepted:
     """Put the year's totals up for public notice."""
     outcome = await handlers.on_notice(
@@ -201,12 +115,10 @@ async def publish_notice(
 
 
 @router.post(
-    "/points/notices/{period}/objections",
-    status_code=201,
-    dependencies=[requires(perm.OBJECT)],
+    "/points/notices/{period}/objections", status_code=201, dependencies=[requires(perm.OBJECT)]
 )
 async def object_to(
-    village: Village, period: Period, body: Objection, request: Request, ctx: ContextDep
+    village: Village, period: Period, body: c.Object, request: Request, ctx: ContextDep
 ) -> Accepted:
     """Raise an objection while the notice runs (a party member of the village)."""
     objection_id = uuid.uuid4().hex[:12]
@@ -230,12 +142,7 @@ async def object_to(
     dependencies=[requires(perm.ANSWER_OBJECTION)],
 )
 async def answer_objection(
-    village: Village,
-    period: Period,
-    objection_id: ObjectionId,
-    body: Answer,
-    request: Request,
-    ctx: ContextDep,
+    village: Village, period: Period, objection_id: ObjectionId, body: c.Answer, ctx: ContextDep
 ) -> Accepted:
     """Answer an objection (every one is answered before the notice closes)."""
     outcome = await handlers.answer_objection(
@@ -246,9 +153,7 @@ async def answer_objection(
 
 
 @router.post("/points/notices/{period}/close", dependencies=[requires(perm.CLOSE_NOTICE)])
-async def close_notice(
-    village: Village, period: Period, request: Request, ctx: ContextDep
-) -> Accepted:
+async def close_notice(village: Village, period: Period, ctx: ContextDep) -> Accepted:
     """Close the notice once it has run its course with every objection answered."""
     outcome = await handlers.on_notice(
         ctx, period, lambda s: notice.close(s, now=datetime.now(UTC))

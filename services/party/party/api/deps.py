@@ -8,10 +8,12 @@ from fastapi import Depends, Path, Request
 from xiangzhi.deps import MetaDep, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 
-from . import handlers
+from .. import handlers
+from ..commands import ID, MEMBER_ID
 
 Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit village code")]
-MemberId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+MemberId = Annotated[str, Path(pattern=MEMBER_ID)]
+Id = Annotated[str, Path(pattern=ID)]
 
 
 def context(request: Request, village: Village, meta: MetaDep) -> handlers.Context:

@@ -1,0 +1,57 @@
+"""What the party API answers with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+
+class Entry(BaseModel):
+    event_id: str
+    points: Decimal
+    rule_id: str
+    rule_version: int
+    reason: str
+    source_event_id: str | None
+    scored_at: datetime
+
+
+class MemberPoints(BaseModel):
+    member_id: str
+    period: int
+    total: Decimal
+    stars: int
+    entries: list[Entry]
+
+
+class RankedView(BaseModel):
+    member_id: str
+    total: Decimal
+    stars: int
+    rank: int
+
+
+class PartyStats(BaseModel):
+    village: str
+    period: int
+    members_scored: int
+    points_total: Decimal
+    stars: dict[int, int]
+
+
+class AnnouncementView(BaseModel):
+    deliberation_id: str
+    topic: str
+    kind: str
+    announcement: str
+    published_at: datetime
+
+
+class CoverageView(BaseModel):
+    village: str
+    grids: int
+    covered: list[str]
+    uncovered: list[str]
+    complete: bool

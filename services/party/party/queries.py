@@ -1,0 +1,80 @@
+"""Reads of the party read model (and of party's copy of grid's directory), for the routes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from xiangzhi.db import Pool
+from xiangzhi.store import EventStore
+
+from . import handlers
+from .grid_copy import GridCopy
+from .projections import PartyReadModel
+
+T = PartyReadModel([]).table
+G = GridCopy([]).table
+
+
+async def scores(pool: Pool, village: str, member_id: str, period: int) -> list[dict[str, Any]]:
+    """A member's entries of a year, oldest first."""
+    rows = await pool.fetch(
+        f"select * from {T('scores')} where village = $1 and member_id = $2 and period = $3 "
+        "order by scored_at, event_id",
+        village, member_id, period,
+    )  # fmt: skip
+    return [{**dict(r), "event_id": str(r["event_id"])} for r in rows]
+
+
+async def totals(pool: Pool, village: str, period: int) -> dict[str, Decimal]:
+    """Each scored member's total of a year."""
+    rows = await pool.fetch(
+        f"select member_id, sum(points) as total from {T('scores')} "
+        "where village = $1 and period = $2 group by member_id",
+        village, period,
+    )  # fmt: skip
+    return {r["member_id"]: r["total"] for r in rows}
+
+
+async def announcements(pool: Pool, village: str) -> list[dict[str, Any]]:
+    """The village's published announcements, newest first."""
+    rows = await pool.fetch(
+        "select deliberation_id, topic, kind, announcement, published_at "
+        f"from {T('deliberations')} "
+        "where village = $1 and announcement is not null order by published_at desc",
+        village,
+    )
+    return [dict(r) for r in rows]
+
+
+async def micro_grids(pool: Pool, village: str) -> list[str]:
+    """The village's micro-grids, as grid's events told party's copy of its directory."""
+    rows = await pool.fetch(
+        f"select grid_id from {G('grids')} where village = $1 and level = 'micro_grid'", village
+    )
+    return [r["grid_id"] for r in rows]
+
+
+async def party_groups(pool: Pool, village: str) -> dict[str, str]:
+    """The village's party groups bound to a grid, and the grid each is over."""
+    rows = await pool.fetch(
+        f"select org_id, grid_id from {T('organizations')} "
+        "where village = $1 and kind = 'party_group' and grid_id is not null",
+        village,
+    )
+    return {r["org_id"]: r["grid_id"] for r in rows}
+
+
+async def rotation(store: EventStore, village: str) -> list[dict[str, str]]:
+    """The representatives' turns, in their order (the schedule is one short stream)."""
+    turns = await store.read_stream(str(handlers.ROTATION(village)))
+    return sorted(
+        ({k: str(v) for k, v in t.data.items()} for t in turns if t.village == village),
+        key=lambda t: (t["starts_on"], t["person_id"]),
+    )
+
+
+async def activity_year(store: EventStore, village: str, activity_id: str) -> int | None:
+    """The year an activity was held in (attendance scores that year), if it was held."""
+    held = await store.read_stream(str(handlers.ACTIVITY(activity_id, village)))
+    return int(held[0].data["date"][:4]) if held else None
