@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -28,18 +28,23 @@ from .registry import EventRegistry
 from .settings import ServiceSettings
 from .store import EventStore
 
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+
+
+def _no_projections(settings: ServiceSettings, store: EventStore) -> Sequence[Projection]:
+    return ()
+
 
 @dataclass
-class ServiceParts:
-    """What a service brings to the kit: its events, tables, read models and routes."""
+class ServiceParts(Generic[SettingsT]):
+    """What a service brings to the kit: its events, tables, read models and routes; typed by
+    the service's settings, so its projections and workers get them as they are."""
 
     registry: EventRegistry = field(default_factory=EventRegistry)
     migrations: Sequence[db.Migration] = ()
     # Built once the settings and the store exist: topics are settings, and a policy (a
     # projection that issues commands) appends through the store.
-    projections: Callable[[ServiceSettings, EventStore], Sequence[Projection]] = (
-        lambda settings, store: ()
-    )
+    projections: Callable[[SettingsT, EventStore], Sequence[Projection]] = _no_projections
     routers: Sequence[APIRouter] = ()
     # Routers whose reads are public (Open311's service list and requests); writes are scoped.
     public_read_routers: Sequence[APIRouter] = ()
@@ -53,18 +58,20 @@ class ServiceParts:
     commands_without_permission: frozenset[str] = frozenset()
     # Resources of the service's own (the gateway's HTTP clients), opened after the kit's and
     # closed before them.
-    resources: Callable[[FastAPI, Runtime], AbstractAsyncContextManager[None]] | None = None
+    resources: Callable[[FastAPI, Runtime[SettingsT]], AbstractAsyncContextManager[None]] | None = (
+        None
+    )
     # Long-running tasks beside the projections (a service's watchers), stopped with the app.
-    workers: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
+    workers: Sequence[Callable[[Runtime[SettingsT], asyncio.Event], Coroutine[Any, Any, None]]] = ()
     title: str | None = None
     description: str = ""
 
 
 @dataclass
-class Runtime:
+class Runtime(Generic[SettingsT]):
     """What the lifespan created; routes reach it through ``deps``."""
 
-    settings: ServiceSettings
+    settings: SettingsT
     pool: db.Pool
     store: EventStore
     registry: EventRegistry
@@ -74,7 +81,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
-def create_app(settings: ServiceSettings, parts: ServiceParts | None = None) -> FastAPI:
+def create_app(settings: SettingsT, parts: ServiceParts[SettingsT] | None = None) -> FastAPI:
     parts = parts or ServiceParts()
     logs.configure(settings.service_name, level=settings.log_level, json=settings.log_json)
 
@@ -86,7 +93,7 @@ def create_app(settings: ServiceSettings, parts: ServiceParts | None = None) -> 
             await db.migrate(conn, [*db.kit_migrations(), *parts.migrations])
         store = EventStore(pool)
         projections = {p.name: p for p in parts.projections(settings, store)}
-        runtime = Runtime(
+        runtime: Runtime[SettingsT] = Runtime(
             settings=settings,
             pool=pool,
             store=store,
@@ -211,7 +218,7 @@ def _operations(app: FastAPI, settings: ServiceSettings, table: PermissionTable 
     @app.get("/ready", tags=["operations"], response_model=None)
     async def ready(request: Request) -> Any:
         """Readiness: the database answers and every background worker is alive."""
-        runtime: Runtime = request.app.state.runtime
+        runtime: Runtime[ServiceSettings] = request.app.state.runtime
         checks: dict[str, str] = {}
         try:
             await runtime.pool.fetchval("select 1")

@@ -17,7 +17,9 @@ from .projection import wait_for
 from .store import EventMeta, EventStore
 
 
-def runtime(request: Request) -> Runtime:
+def runtime(request: Request) -> Runtime[Any]:
+    """The app's runtime; a service that needs its own settings' type names it:
+    ``Annotated[Runtime[GridSettings], Depends(runtime)]``."""
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
@@ -36,7 +38,7 @@ def event_meta(request: Request) -> EventMeta:
     )
 
 
-RuntimeDep = Annotated[Runtime, Depends(runtime)]
+RuntimeDep = Annotated[Runtime[Any], Depends(runtime)]
 # The verified caller of a guarded route.
 PrincipalDep = Annotated[Principal, Depends(caller)]
 StoreDep = Annotated[EventStore, Depends(event_store)]

@@ -10,7 +10,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -28,7 +28,7 @@ T = TypeVar("T")
 console = Console(soft_wrap=True)
 
 
-def ops_app(settings: Callable[[], ServiceSettings], parts: ServiceParts) -> typer.Typer:
+def ops_app(settings: Callable[[], ServiceSettings], parts: ServiceParts[Any]) -> typer.Typer:
     app = typer.Typer(help=f"Operator commands for {parts.title or 'a Xiangzhi service'}.")
 
     def with_pool(work: Callable[[ServiceSettings, db.Pool], Awaitable[T]]) -> T:

@@ -23,7 +23,7 @@ from .settings import GatewaySettings
 
 
 @asynccontextmanager
-async def _http(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+async def _http(app: FastAPI, runtime: Runtime[GatewaySettings]) -> AsyncIterator[None]:
     settings: GatewaySettings = app.state.settings
     timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=2.0)
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
@@ -32,7 +32,7 @@ async def _http(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         yield
 
 
-PARTS = ServiceParts(
+PARTS = ServiceParts[GatewaySettings](
     migrations=migrations_in("gateway", resources.files("gateway") / "migrations"),
     # The gateway authenticates its own callers (callers.py): its token endpoint and Open311's
     # public reads must answer without a token, so the kit's guard is not put in front.

@@ -6,7 +6,6 @@ from fastapi import FastAPI
 from xiangzhi.app import ServiceParts
 from xiangzhi.app import create_app as kit_create_app
 from xiangzhi.projection import Projection
-from xiangzhi.settings import ServiceSettings
 from xiangzhi.store import EventStore
 
 from . import sla
@@ -19,8 +18,7 @@ from .projections import GridReadModel
 from .settings import GridSettings
 
 
-def projections(settings: ServiceSettings, store: EventStore) -> list[Projection]:
-    assert isinstance(settings, GridSettings)
+def projections(settings: GridSettings, store: EventStore) -> list[Projection]:
     return [
         GridReadModel([settings.topic]),
         WorksCompletedPolicy([settings.livelihood_topic], store),
@@ -28,7 +26,7 @@ def projections(settings: ServiceSettings, store: EventStore) -> list[Projection
     ]
 
 
-PARTS = ServiceParts(
+PARTS = ServiceParts[GridSettings](
     registry=registry,
     projections=projections,
     routers=[routes.router],

@@ -18,12 +18,13 @@ from xiangzhi.store import ConcurrencyError, EventMeta
 
 from . import handlers, queries
 from .domain.actor import Actor
+from .settings import GridSettings
 
 log = structlog.get_logger(__name__)
 WATCHER = Actor("system:sla", role="village_staff")
 
 
-async def sweep(rt: Runtime, at: datetime) -> int:
+async def sweep(rt: Runtime[GridSettings], at: datetime) -> int:
     """Escalate what is due at ``at``; return the number of escalations made."""
     made = 0
     for village, issue_id in await queries.due_for_escalation(rt.pool, at):
@@ -41,8 +42,8 @@ async def sweep(rt: Runtime, at: datetime) -> int:
     return made
 
 
-async def watch(rt: Runtime, stop: asyncio.Event) -> None:
-    interval = getattr(rt.settings, "sla_interval_seconds", 60.0)
+async def watch(rt: Runtime[GridSettings], stop: asyncio.Event) -> None:
+    interval = rt.settings.sla_interval_seconds
     while not stop.is_set():
         try:
             made = await sweep(rt, datetime.now(UTC))

@@ -6,7 +6,6 @@ from fastapi import FastAPI
 from xiangzhi.app import ServiceParts
 from xiangzhi.app import create_app as kit_create_app
 from xiangzhi.projection import Projection
-from xiangzhi.settings import ServiceSettings
 from xiangzhi.store import EventStore
 
 from . import api
@@ -18,8 +17,7 @@ from .projections import PartyReadModel
 from .settings import PartySettings
 
 
-def projections(settings: ServiceSettings, store: EventStore) -> list[Projection]:
-    assert isinstance(settings, PartySettings)
+def projections(settings: PartySettings, store: EventStore) -> list[Projection]:
     return [
         PartyReadModel([settings.topic]),
         GridPolicies([settings.grid_topic], store),
@@ -27,7 +25,7 @@ def projections(settings: ServiceSettings, store: EventStore) -> list[Projection
     ]
 
 
-PARTS = ServiceParts(
+PARTS = ServiceParts[PartySettings](
     registry=registry,
     projections=projections,
     routers=api.ROUTERS,

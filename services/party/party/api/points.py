@@ -18,6 +18,7 @@ from .. import commands as c
 from .. import handlers, queries
 from ..domain import notice, points
 from ..domain import permissions as perm
+from ..settings import PartySettings
 from .deps import ContextDep, MemberId, Village
 from .views import Entry, MemberPoints, PartyStats, RankedView
 
@@ -28,8 +29,8 @@ Period = Annotated[int, Path(ge=2000, le=2100)]
 ObjectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 
 
-def _thresholds(rt: Runtime) -> tuple[Decimal, ...]:
-    return getattr(rt.settings, "star_thresholds", points.DEFAULT_STARS)
+def _thresholds(rt: Runtime[PartySettings]) -> tuple[Decimal, ...]:
+    return tuple(rt.settings.star_thresholds)
 
 
 def _year() -> int:
