@@ -1,0 +1,36 @@
+"""The read-model base class: a projection's tables and how an event changes them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from ..db import Connection
+from ..envelope import Envelope
+
+
+class Projection:
+    """A read model: its tables (``ddl``, run inside its schema) and how an event changes them.
+
+    ``apply`` runs inside the batch's transaction with ``search_path`` set to the projection's
+    schema, so it uses unqualified table names. Readers use ``table()`` for qualified ones.
+    """
+
+    name: ClassVar[str]
+    ddl: ClassVar[str]
+
+    def __init__(self, topics: Sequence[str]) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
+            raise ValueError(f"projection name {self.name!r}: lower-case letters, digits, _")
+        self.topics = tuple(topics)
+
+    @property
+    def schema(self) -> str:
+        return f"proj_{self.name}"
+
+    def table(self, name: str) -> str:
+        return f"{self.schema}.{name}"
+
+    async def apply(self, conn: Connection, event: Envelope) -> None:
+        raise NotImplementedError
