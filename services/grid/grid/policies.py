@@ -14,8 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from xiangzhi.db import Connection
 from xiangzhi.envelope import Envelope
 from xiangzhi.errors import NotFoundError
-from xiangzhi.projection import Projection
-from xiangzhi.store import EventMeta, EventStore
+from xiangzhi.projection import Policy
 
 from . import handlers
 from .domain.actor import Actor
@@ -40,29 +39,18 @@ class WorksCompleted(BaseModel):
     category: str | None = None
 
 
-class WorksCompletedPolicy(Projection):
+class WorksCompletedPolicy(Policy):
     name = "works_completed_policy"
-    ddl = ""
-
-    def __init__(self, topics: list[str], store: EventStore) -> None:
-        super().__init__(topics)
-        self.store = store
+    actor = POLICY_ACTOR.person_id
 
     async def apply(self, conn: Connection, event: Envelope) -> None:
         if not event.type.startswith(WORKS_COMPLETED):
             return
         works = WorksCompleted.model_validate(event.data)
         ctx = handlers.Context(
-            store=self.store,
-            village=event.village,
-            meta=EventMeta(
-                correlation_id=event.correlationid,
-                causation_id=str(event.id),
-                actor=POLICY_ACTOR.person_id,
-            ),
-            actor=POLICY_ACTOR,
+            store=self.store, village=event.village, meta=self.meta(event), actor=POLICY_ACTOR,
             conn=conn,
-        )
+        )  # fmt: skip
         for issue_id in works.issue_ids:
             try:
                 await handlers.resolve_by_works(

@@ -17,8 +17,7 @@ from prometheus_client import Counter
 from pydantic import BaseModel, ConfigDict
 from xiangzhi.db import Connection
 from xiangzhi.envelope import Envelope
-from xiangzhi.projection import Projection
-from xiangzhi.store import EventMeta, EventStore
+from xiangzhi.projection import Policy
 
 from . import catalogue, handlers
 from .domain.points import CapReachedError
@@ -53,13 +52,9 @@ class ServiceLogged(BaseModel):
     party_member_id: str | None = None
 
 
-class GridPolicies(Projection):
+class GridPolicies(Policy):
     name = "grid_policies"
-    ddl = ""
-
-    def __init__(self, topics: list[str], store: EventStore) -> None:
-        super().__init__(topics)
-        self.store = store
+    actor = "policy:grid"  # each score names its rule: policy:<rule>
 
     async def apply(self, conn: Connection, event: Envelope) -> None:
         if event.type.startswith("grid.issue.confirmed."):
@@ -89,12 +84,7 @@ class GridPolicies(Projection):
         cause: str,
     ) -> None:
         ctx = handlers.Context(
-            store=self.store,
-            village=event.village,
-            meta=EventMeta(
-                correlation_id=event.correlationid, causation_id=str(event.id),
-                actor=f"policy:{rule_id}",
-            ),
+            store=self.store, village=event.village, meta=self.meta(event, f"policy:{rule_id}"),
             conn=conn,
         )  # fmt: skip
         if not await handlers.is_member(ctx, member_id):
