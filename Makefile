@@ -5,10 +5,10 @@ export UV_PYTHON_DOWNLOADS := never
 UV_RUN := uv run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help deps run stop test lint format bench stack-up stack-status stack-down
+.PHONY: help deps run stop test unit integration e2e lint format bench stack-up stack-status stack-down
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 deps: ## install what is missing (uv, PostgreSQL, Java/Maven and the Kafka jars, Python packages)
 	@deploy/local/bootstrap.sh
@@ -21,6 +21,16 @@ stop: ## stop a platform started with make run
 
 test: deps ## run every test against the real Kafka and PostgreSQL (started when needed)
 	@$(UV_RUN) pytest
+
+# The three parts of `make test`; their markers are the harness's (unit: no I/O at all).
+unit: deps ## the unit tests only: pure logic, no I/O, no stack started (seconds)
+	@$(UV_RUN) pytest -m unit
+
+integration: deps ## the integration tests but the e2e suite, against the real Kafka and PostgreSQL
+	@$(UV_RUN) pytest -m integration --ignore=tests/e2e
+
+e2e: deps ## the e2e suite: the platform as make run starts it, driven over HTTP (tests/e2e)
+	@$(UV_RUN) pytest tests/e2e
 
 lint: deps ## ruff (lint and format) and mypy --strict
 	@$(UV_RUN) ruff check .

@@ -2,7 +2,8 @@
 
 The harness itself (servers, per-test databases and topics, the unit/integration markers and
 the no-I/O rule for unit tests) is the kit's pytest plugin, ``xiangzhi.testing.harness``, so
-that every service's own tests get the same fixtures.
+that every service's own tests get the same fixtures. It starts the servers through the stack
+providers the launcher registers (``xiangzhi.stack_providers``), never by importing deploy.
 """
 
 from __future__ import annotations

@@ -10,10 +10,12 @@ import json
 import os
 from pathlib import Path
 
+from xiangzhi import services
 from xiangzhi.testing.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("grid", "party", "economy", "livelihood")
+# The services behind the gateway, from the kit's list (the gateway's port is a setting apart).
+SERVICES = services.UPSTREAM_NAMES
 
 
 def private_env(state_dir: Path) -> dict[str, str]:

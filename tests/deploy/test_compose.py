@@ -12,6 +12,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from xiangzhi.services import SERVICES as SERVICE_LIST
+from xiangzhi.services import UPSTREAM_NAMES as UPSTREAMS
 from xiangzhi_stack import kafka, postgres
 from xiangzhi_stack.config import SERVICE_DATABASES, StackSettings
 
@@ -20,7 +22,8 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 # The Compose Specification's schema as dclint (npm, deploy/tools) carries it.
 SCHEMA = ROOT / "deploy/tools/node_modules/dclint/schemas/compose.schema.json"
-SERVICES = ("grid", "party", "economy", "livelihood", "gateway")
+# The kit's one list of services (the gateway last), which the launcher reads too.
+SERVICES = tuple(s.name for s in SERVICE_LIST)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +123,7 @@ def test_services_start_in_order_and_report_health(compose: dict[str, Any]) -> N
         assert depends["topics"]["condition"] == "service_completed_successfully"
         prefix = name.upper()
         assert service["environment"][f"{prefix}_POSTGRES_DSN"].endswith(f"/{name}")
-    for upstream in SERVICES[:-1]:
+    for upstream in UPSTREAMS:
         assert services["gateway"]["depends_on"][upstream]["condition"] == "service_healthy"
     for infra in ("kafka", "postgres"):
         assert "healthcheck" in services[infra]
@@ -158,7 +161,7 @@ def test_every_service_checks_tokens_with_the_keys_volume(compose: dict[str, Any
         assert service["depends_on"]["keys"]["condition"] == "service_completed_successfully"
     assert services["gateway"]["environment"]["GATEWAY_SIGNING_KEY_FILE"] == "/keys/signing.pem"
     # Only the gateway signs: no other service is given the private key.
-    for name in SERVICES[:-1]:
+    for name in UPSTREAMS:
         assert not any("SIGNING_KEY" in key for key in services[name]["environment"]), name
 
 

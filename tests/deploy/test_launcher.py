@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from xiangzhi import services
 from xiangzhi_stack.procs import cmdline_contains
 
 from .conftest import PrivateStack, our_processes
 
 pytestmark = pytest.mark.integration
 
-SERVICE_RECORDS = {f"service-{n}" for n in ("grid", "party", "economy", "livelihood", "gateway")}
+SERVICE_RECORDS = {f"service-{s.name}" for s in services.SERVICES}
 
 
 def test_up_is_idempotent_and_down_leaves_nothing_running(private_stack: PrivateStack) -> None:

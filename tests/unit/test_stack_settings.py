@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
+from gateway.settings import GatewaySettings
+from xiangzhi.services import UPSTREAM_NAMES
 from xiangzhi.testing.harness import NetworkAccessInUnitTestError
-from xiangzhi_stack import kafka, topics
+from xiangzhi.testing.providers import StackProvider, load_provider
+from xiangzhi_stack import kafka, platform, providers, topics
 from xiangzhi_stack.config import StackSettings
 
 
@@ -56,3 +60,30 @@ def test_a_unit_test_cannot_open_a_connection() -> None:
         socket.create_connection(("127.0.0.1", 9))
     with socket.socket() as s, pytest.raises(NetworkAccessInUnitTestError):
         s.connect(("127.0.0.1", 9))
+
+
+def test_the_gateway_reads_the_upstream_urls_the_launcher_sets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = StackSettings(state_dir=tmp_path, service_ports={"grid": 9101, "party": 9102})
+    env = platform._service_env(settings, "gateway", 9100)
+    for name in UPSTREAM_NAMES:
+        monkeypatch.delenv(f"GATEWAY_{name.upper()}_URL", raising=False)
+    for key in ("GATEWAY_GRID_URL", "GATEWAY_PARTY_URL"):
+        monkeypatch.setenv(key, env[key])
+    upstreams = GatewaySettings().upstreams()
+    assert list(upstreams) == list(UPSTREAM_NAMES)
+    assert upstreams["grid"] == "http://127.0.0.1:9101"
+    assert upstreams["party"] == "http://127.0.0.1:9102"
+    # Not set by the launcher here: the default, the port `make run` gives the service.
+    assert upstreams["economy"] == "http://127.0.0.1:8003"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("local", providers.LocalStack), ("testcontainers", providers.ContainerStack)],
+)
+def test_the_launcher_registers_the_harness_stack_providers(name: str, kind: type) -> None:
+    provider = load_provider(name)
+    assert isinstance(provider, kind)
+    assert isinstance(provider, StackProvider)

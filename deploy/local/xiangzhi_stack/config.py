@@ -7,13 +7,15 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from xiangzhi import services
 
 # deploy/local/xiangzhi_stack/config.py -> the project root is three folders up.
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 LOCAL_DIR = PROJECT_ROOT / "deploy" / "local"
 
-SERVICE_TOPICS = ("grid.events", "party.events", "economy.events", "livelihood.events")
-SERVICE_DATABASES = ("grid", "party", "economy", "livelihood", "gateway")
+# From the kit's one list of services, which compose (through its test) and the gateway read too.
+SERVICE_TOPICS = services.TOPICS
+SERVICE_DATABASES = services.DATABASES
 
 
 class StackSettings(BaseSettings):
@@ -44,9 +46,10 @@ class StackSettings(BaseSettings):
     postgres_os_user: str = "postgres"
     databases: tuple[str, ...] = SERVICE_DATABASES
 
-    gateway_port: int = 8000
+    gateway_port: int = services.GATEWAY.port
+    # The services behind the gateway; the launcher points the gateway at these ports.
     service_ports: dict[str, int] = Field(
-        default_factory=lambda: {"grid": 8001, "party": 8002, "economy": 8003, "livelihood": 8004}
+        default_factory=lambda: {s.name: s.port for s in services.UPSTREAMS}
     )
 
     # `make run` restarts a crashed service after restart_delay, doubling up to

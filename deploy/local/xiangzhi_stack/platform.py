@@ -10,11 +10,12 @@ from pathlib import Path
 
 import httpx
 from xiangzhi.auth import generate_keypair
+from xiangzhi.services import GATEWAY as GATEWAY_SERVICE
 
 from . import procs
 from .config import PROJECT_ROOT, StackSettings
 
-GATEWAY = "gateway"
+GATEWAY = GATEWAY_SERVICE.name
 
 
 def existing_services(settings: StackSettings) -> dict[str, int]:

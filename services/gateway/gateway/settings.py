@@ -6,7 +6,13 @@ from pathlib import Path
 
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
+from xiangzhi import services
 from xiangzhi.settings import ServiceSettings
+
+
+def _default_url(name: str) -> str:
+    # Where `make run` starts the service (the kit's list of services names its port).
+    return f"http://127.0.0.1:{services.named(name).port}"
 
 
 class GatewaySettings(ServiceSettings):
@@ -23,19 +29,23 @@ class GatewaySettings(ServiceSettings):
     access_token_seconds: int = 900
     refresh_token_days: int = 30
 
-    grid_url: str = "http://127.0.0.1:8001"
-    party_url: str = "http://127.0.0.1:8002"
-    economy_url: str = "http://127.0.0.1:8003"
-    livelihood_url: str = "http://127.0.0.1:8004"
+    # One `<service>_url` per service of the kit's list (GATEWAY_GRID_URL …, as the launcher
+    # and compose set them); upstreams() reads them by that name.
+    grid_url: str = _default_url("grid")
+    party_url: str = _default_url("party")
+    economy_url: str = _default_url("economy")
+    livelihood_url: str = _default_url("livelihood")
     upstream_timeout_seconds: float = 10.0
 
     # Per user and per API key: a bucket of this many requests, refilled over a minute.
     rate_limit_per_minute: int = 600
 
     def upstreams(self) -> dict[str, str]:
-        return {
-            "grid": self.grid_url,
-            "party": self.party_url,
-            "economy": self.economy_url,
-            "livelihood": self.livelihood_url,
-        }
+        """Each service the gateway fronts, in the list's order, and its base URL."""
+        return {name: getattr(self, f"{name}_url") for name in services.UPSTREAM_NAMES}
+
+
+# A service added to the list without its URL setting would be routed to nowhere: fail at import.
+_unset = [n for n in services.UPSTREAM_NAMES if f"{n}_url" not in GatewaySettings.model_fields]
+if _unset:
+    raise RuntimeError(f"GatewaySettings lacks a <service>_url setting for {', '.join(_unset)}")

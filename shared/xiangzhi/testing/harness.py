@@ -4,6 +4,8 @@ Where the servers come from, in order:
   (a) ``XZ_TEST_KAFKA_BOOTSTRAP`` and ``XZ_TEST_POSTGRES_DSN`` name running servers;
   (b) a reachable Docker engine: testcontainers starts ``apache/kafka`` (KRaft) and ``postgres``;
   (c) otherwise the project's local launcher starts them natively (``deploy/local``).
+(b) and (c) are stack providers that deploy registers (``xiangzhi.testing.providers``): the kit
+knows the order, deploy knows how to run the servers with the project's settings.
 Each test gets its own database and its own topics, with unique names, so tests run in any order.
 
 Loaded by pytest through the ``pytest11`` entry point of the kit.
@@ -11,9 +13,7 @@ Loaded by pytest through the ``pytest11`` entry point of the kit.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import secrets
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -26,10 +26,7 @@ import asyncpg
 import pytest
 
 from xiangzhi.kafka_admin import RETAIN_FOREVER, delete_topics, ensure_topics
-from xiangzhi.testing.servers import free_port
-
-KAFKA_IMAGE = "apache/kafka:4.1.1"
-POSTGRES_IMAGE = "postgres:15"
+from xiangzhi.testing.providers import NoStackProviderError, load_provider
 
 INTEGRATION_FIXTURES = {"stack", "pg_dsn", "pg", "make_topic", "make_database", "kafka_bootstrap"}
 
@@ -112,56 +109,15 @@ def docker_engine_reachable() -> bool:
         return False
 
 
-def _start_containers(stack: ExitStack) -> Stack:
-    from testcontainers.core.container import DockerContainer
-    from testcontainers.postgres import PostgresContainer
-    from xiangzhi_stack.config import StackSettings
-    from xiangzhi_stack.kafka import container_env, describe
-
-    settings = StackSettings()
-    # The broker must advertise the address the tests reach it at, so the host port is fixed
-    # before the container starts.
-    port = free_port()
-    kafka = DockerContainer(KAFKA_IMAGE).with_bind_ports(9092, port)
-    env = {
-        **container_env(settings),
-        "KAFKA_LISTENERS": "PLAINTEXT://:9092,CONTROLLER://:9093",
-        "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://127.0.0.1:{port}",
-        "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@localhost:9093",
-    }
-    for key, value in env.items():
-        kafka.with_env(key, value)
-    stack.enter_context(kafka)
-    postgres = PostgresContainer(
-        POSTGRES_IMAGE, username="xiangzhi", password=secrets.token_hex(12), dbname="postgres"
-    )
-    stack.enter_context(postgres)
-    dsn = postgres.get_connection_url(driver=None)
-    bootstrap = f"127.0.0.1:{port}"
-
-    async def until_kafka_answers() -> None:
-        for _ in range(240):
-            try:
-                await describe(bootstrap)
-                return
-            except Exception:  # still booting
-                await asyncio.sleep(0.5)
-        raise RuntimeError("the Kafka container did not answer a metadata request")
-
-    asyncio.run(until_kafka_answers())
-    return Stack(bootstrap, dsn, "testcontainers")
-
-
-def _start_local(stack: ExitStack) -> Stack:
-    from xiangzhi_stack import lifecycle
-    from xiangzhi_stack.config import StackSettings
-
-    settings = StackSettings()
-    started = lifecycle.up(settings)
-    if started and not os.environ.get("XZ_KEEP_STACK"):
-        # Stop what this test run started; a stack that was already up is left as it was.
-        stack.callback(lifecycle.down, settings)
-    return Stack(settings.kafka_bootstrap, settings.postgres_dsn(), "local")
+def _start_provider(origin: str, resources: ExitStack) -> Stack:
+    """Start the servers with the provider deploy registers under ``origin``."""
+    try:
+        provider = load_provider(origin)
+    except NoStackProviderError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    kafka_bootstrap, postgres_dsn = provider.start()
+    resources.callback(provider.stop)
+    return Stack(kafka_bootstrap, postgres_dsn, origin)
 
 
 @pytest.fixture(scope="session")
@@ -170,11 +126,8 @@ def stack() -> Iterator[Stack]:
     with ExitStack() as resources:
         found = _from_env()
         if found is None:
-            found = (
-                _start_containers(resources)
-                if docker_engine_reachable()
-                else _start_local(resources)
-            )
+            origin = "testcontainers" if docker_engine_reachable() else "local"
+            found = _start_provider(origin, resources)
         yield found
 
 
