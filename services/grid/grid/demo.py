@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from xiangzhi.store import EventMeta, EventStore
 
-from . import commands as c
 from . import handlers
+from .domain import commands as c
 from .domain.actor import Actor
 
 DONGZHUANG = "141121100201"  # 文水县 南武乡 东庄村 (illustrative 12-digit code)

@@ -12,8 +12,8 @@ from xiangzhi.errors import DomainError, NotFoundError
 from xiangzhi.permissions import Permission
 from xiangzhi.registry import EventPayload
 
-from . import commands as c
 from . import party_copy
+from .domain import commands as c
 from .domain import grid, issue, team
 from .domain import permissions as perm
 from .domain.actor import Actor
@@ -51,11 +51,7 @@ async def establish_grid(ctx: Context, cmd: c.EstablishGrid) -> Outcome:
     return await execute(
         ctx.store, registry, GRID(cmd.grid_id), village=ctx.village, meta=ctx.meta,
         fold=grid.fold,
-        decide=lambda s: grid.establish(
-            s, village=ctx.village, grid_id=cmd.grid_id, name=cmd.name, level=cmd.level,
-            parent_id=cmd.parent_id, merged_from=cmd.merged_from, households=cmd.households,
-            parent=parent,
-        ),
+        decide=lambda s: grid.establish(s, cmd, village=ctx.village, parent=parent),
     )  # fmt: skip
 
 
@@ -63,10 +59,7 @@ async def assign_chief(ctx: Context, grid_id: str, role: ChiefRole, cmd: c.Assig
     return await execute(
         ctx.store, registry, GRID(grid_id), village=ctx.village, meta=ctx.meta,
         fold=grid.fold,
-        decide=lambda s: grid.assign_chief(
-            s, role=role, person_id=cmd.person_id, name=cmd.name,
-            is_party_member=cmd.is_party_member, party_member_id=cmd.party_member_id,
-        ),
+        decide=lambda s: grid.assign_chief(s, role, cmd),
     )  # fmt: skip
 
 
@@ -78,7 +71,7 @@ async def form_team(ctx: Context, cmd: c.FormTeam) -> Outcome:
     return await execute(
         ctx.store, registry, TEAM(team_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=team.fold,
-        decide=lambda s: team.form(s, team_id=team_id, name=cmd.name, kind=cmd.kind),
+        decide=lambda s: team.form(s, team_id, cmd),
     )  # fmt: skip
 
 
@@ -86,10 +79,7 @@ async def join_team(ctx: Context, team_id: str, cmd: c.JoinTeam) -> Outcome:
     return await execute(
         ctx.store, registry, TEAM(team_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=team.fold,
-        decide=lambda s: team.join(
-            s, person_id=cmd.person_id, name=cmd.name, background=cmd.background,
-            party_member_id=cmd.party_member_id, leader=cmd.leader,
-        ),
+        decide=lambda s: team.join(s, cmd),
     )  # fmt: skip
 
 
@@ -97,10 +87,7 @@ async def log_service(ctx: Context, team_id: str, cmd: c.LogService) -> Outcome:
     return await execute(
         ctx.store, registry, TEAM(team_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=team.fold,
-        decide=lambda s: team.log_service(
-            s, person_id=cmd.person_id, hours=cmd.hours, description=cmd.description,
-            issue_id=cmd.issue_id, served_on=cmd.served_on, now=now(), actor=ctx.actor,
-        ),
+        decide=lambda s: team.log_service(s, cmd, now=now(), actor=ctx.actor),
     )  # fmt: skip
 
 
@@ -127,11 +114,7 @@ async def _raise_and_link(
         ctx.store, registry, ISSUE(issue_id), village=ctx.village, meta=ctx.meta,
         fold=issue.fold,
         decide=lambda s: issue.raise_issue(
-            s, issue_id=issue_id, grid_id=cmd.grid_id, village=ctx.village,
-            category=cmd.category, title=cmd.title, description=cmd.description,
-            location=cmd.location, address=cmd.address,
-            raised_by=cmd.raised_by or ctx.actor.person_id,
-            anonymous=cmd.anonymous, channel=cmd.channel, now=now(), actor=ctx.actor,
+            s, cmd, issue_id=issue_id, village=ctx.village, now=now(), actor=ctx.actor,
             earlier=earlier,
         ),
         expected_version=0, conn=ctx.conn,
@@ -150,16 +133,14 @@ async def _raise_and_link(
 async def assign_issue(ctx: Context, issue_id: str, cmd: c.AssignIssue) -> Outcome:
     return await _on_issue(
         ctx, issue_id, cmd.expected_version, perm.ASSIGN_ISSUE,
-        lambda s: issue.assign(
-            s, assignee_kind=cmd.assignee_kind, assignee_id=cmd.assignee_id, role=cmd.role
-        ),
+        lambda s: issue.assign(s, cmd),
     )  # fmt: skip
 
 
 async def escalate_issue(ctx: Context, issue_id: str, cmd: c.EscalateIssue) -> Outcome:
     return await _on_issue(
         ctx, issue_id, cmd.expected_version, perm.ESCALATE_ISSUE,
-        lambda s: issue.escalate(s, level=cmd.level, reason=cmd.reason, note=cmd.note),
+        lambda s: issue.escalate(s, cmd),
     )  # fmt: skip
 
 
@@ -179,10 +160,7 @@ async def resolve_issue(ctx: Context, issue_id: str, cmd: c.ResolveIssue) -> Out
 
     return await _on_issue(
         ctx, issue_id, cmd.expected_version, perm.RESOLVE_ISSUE,
-        lambda s: issue.resolve(
-            s, resolution=cmd.resolution, person_id=cmd.person_id,
-            party_member_id=cmd.party_member_id,
-        ),
+        lambda s: issue.resolve(s, cmd),
         before=resolver_is_registered,
     )  # fmt: skip
 
@@ -191,8 +169,7 @@ async def resolve_by_works(ctx: Context, issue_id: str, works_id: str, note: str
     return await _on_issue(
         ctx, issue_id, None, None,
         lambda s: issue.resolve(
-            s, resolution=note, person_id=None, party_member_id=None,
-            via="works_completed", works_id=works_id,
+            s, c.ResolveIssue(resolution=note), via="works_completed", works_id=works_id
         ),
     )  # fmt: skip
 
@@ -200,17 +177,14 @@ async def resolve_by_works(ctx: Context, issue_id: str, works_id: str, note: str
 async def confirm_issue(ctx: Context, issue_id: str, cmd: c.ConfirmIssue) -> Outcome:
     return await _on_issue(
         ctx, issue_id, cmd.expected_version, None,
-        lambda s: issue.confirm(
-            s, actor=ctx.actor, satisfaction=cmd.satisfaction, comment=cmd.comment,
-            on_behalf=cmd.on_behalf,
-        ),
+        lambda s: issue.confirm(s, cmd, actor=ctx.actor),
     )  # fmt: skip
 
 
 async def reopen_issue(ctx: Context, issue_id: str, cmd: c.ReopenIssue) -> Outcome:
     return await _on_issue(
         ctx, issue_id, cmd.expected_version, None,
-        lambda s: issue.reopen(s, actor=ctx.actor, reason=cmd.reason),
+        lambda s: issue.reopen(s, cmd, actor=ctx.actor),
     )  # fmt: skip
 
 
@@ -224,7 +198,7 @@ async def escalate_overdue(ctx: Context, issue_id: str, at: datetime) -> Outcome
         ctx, issue_id, None, None,
         lambda s: [
             e for level in issue.escalations_due(s, at)
-            for e in issue.escalate(s, level=level, reason="overdue")
+            for e in issue.escalate(s, c.EscalateIssue(level=level, reason="overdue"))
         ],
     )  # fmt: skip
 

@@ -31,8 +31,8 @@ from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.errors import DomainError
 from xiangzhi.guard import requires
 
-from .. import commands as c
 from .. import handlers, queries
+from ..domain import commands as c
 from ..domain import permissions as perm
 from ..domain.catalogue import CATEGORIES
 from ..domain.events import Location

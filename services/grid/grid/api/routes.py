@@ -12,8 +12,8 @@ from xiangzhi.deps import consistent_read
 from xiangzhi.errors import NotFoundError
 from xiangzhi.guard import requires
 
-from .. import commands as c
 from .. import handlers, queries
+from ..domain import commands as c
 from ..domain import permissions as perm
 from ..domain.events import ChiefRole
 from .deps import ActorDep, ContextDep, RuntimeDep, Village

@@ -12,7 +12,8 @@ from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .codes import check_grid_in_village
-from .events import ChiefAssigned, ChiefRole, GridEstablished, GridLevel, MergedFrom
+from .commands import AssignChief, EstablishGrid
+from .events import ChiefAssigned, ChiefRole, GridEstablished, GridLevel
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,9 @@ def fold(events: Sequence[GridEstablished | ChiefAssigned]) -> Grid:
 
 
 def establish(
-    state: Grid,
-    *,
-    village: str,
-    grid_id: str,
-    name: str,
-    level: GridLevel,
-    parent_id: str | None,
-    merged_from: tuple[MergedFrom, ...],
-    households: int,
-    parent: Grid | None,
+    state: Grid, cmd: EstablishGrid, *, village: str, parent: Grid | None
 ) -> list[GridEstablished]:
+    grid_id, level, parent_id = cmd.grid_id, cmd.level, cmd.parent_id
     if state.established:
         raise IllegalTransitionError(
             f"grid {grid_id} is already established", current_state="established"
@@ -81,21 +74,18 @@ def establish(
             )
     return [
         GridEstablished(
-            grid_id=grid_id, name=name, level=level, parent_id=parent_id,
-            merged_from=merged_from, households=households,
+            grid_id=grid_id, name=cmd.name, level=level, parent_id=parent_id,
+            merged_from=cmd.merged_from, households=cmd.households,
         )
     ]  # fmt: skip
 
 
-def assign_chief(
-    state: Grid,
-    *,
-    role: ChiefRole,
-    person_id: str,
-    name: str,
-    is_party_member: bool,
-    party_member_id: str | None,
-) -> list[ChiefAssigned]:
+def assign_chief(state: Grid, role: ChiefRole, cmd: AssignChief) -> list[ChiefAssigned]:
+    person_id, is_party_member, party_member_id = (
+        cmd.person_id,
+        cmd.is_party_member,
+        cmd.party_member_id,
+    )
     if not state.established:
         raise IllegalTransitionError("the grid is not established", current_state="new")
     if is_party_member != (party_member_id is not None):
@@ -112,7 +102,7 @@ def assign_chief(
         return []  # already holds the role: nothing changes
     return [
         ChiefAssigned(
-            grid_id=state.grid_id, role=role, person_id=person_id, name=name,
+            grid_id=state.grid_id, role=role, person_id=person_id, name=cmd.name,
             is_party_member=is_party_member, party_member_id=party_member_id,
             replaces_person_id=current.person_id if current else None,
         )

@@ -24,6 +24,14 @@ from xiangzhi.permissions import Permission
 
 from .actor import Actor
 from .catalogue import CATEGORIES
+from .commands import (
+    AssignIssue,
+    ConfirmIssue,
+    EscalateIssue,
+    RaiseIssue,
+    ReopenIssue,
+    ResolveIssue,
+)
 from .events import (
     LEVELS,
     DuplicateLinked,
@@ -152,22 +160,18 @@ def suspected_duplicates(
 
 def raise_issue(
     state: Issue,
+    cmd: RaiseIssue,
     *,
     issue_id: str,
-    grid_id: str,
     village: str,
-    category: str,
-    title: str,
-    description: str,
-    location: Location | None,
-    address: str | None,
-    raised_by: str,
-    anonymous: bool,
-    channel: Literal["app", "open311", "hotline", "visit"],
     now: datetime,
     actor: Actor,
     earlier: Sequence[NearbyIssue] = (),
 ) -> list[IssueRaised]:
+    """``issue_id``: the command's, or one chosen for it. The reporter is the command's (staff
+    recording for a villager) or, by default, whoever raises it."""
+    grid_id, category, location, address = cmd.grid_id, cmd.category, cmd.location, cmd.address
+    raised_by = cmd.raised_by or actor.person_id
     if state.status != "new":
         raise _refuse(state, "raise")
     if category not in CATEGORIES:
@@ -182,9 +186,9 @@ def raise_issue(
     sla = timedelta(hours=CATEGORIES[category].sla_hours)
     return [
         IssueRaised(
-            issue_id=issue_id, grid_id=grid_id, category=category, title=title,
-            description=description, location=location, address=address, raised_by=raised_by,
-            anonymous=anonymous, channel=channel, raised_at=now, due_at=now + sla,
+            issue_id=issue_id, grid_id=grid_id, category=category, title=cmd.title,
+            description=cmd.description, location=location, address=address, raised_by=raised_by,
+            anonymous=cmd.anonymous, channel=cmd.channel, raised_at=now, due_at=now + sla,
             suspected_duplicates=tuple(suspected_duplicates(category, location, now, earlier)),
         )
     ]  # fmt: skip
@@ -198,22 +202,19 @@ def link_duplicate(state: Issue, duplicate_issue_id: str) -> list[DuplicateLinke
     return [DuplicateLinked(issue_id=state.issue_id, duplicate_issue_id=duplicate_issue_id)]
 
 
-def assign(
-    state: Issue, *, assignee_kind: Literal["chief", "team"], assignee_id: str, role: str | None
-) -> list[IssueAssigned]:
+def assign(state: Issue, cmd: AssignIssue) -> list[IssueAssigned]:
     if state.status not in OPEN:
         raise _refuse(state, "assign")
     return [
         IssueAssigned(
-            issue_id=state.issue_id, assignee_kind=assignee_kind, assignee_id=assignee_id, role=role
+            issue_id=state.issue_id, assignee_kind=cmd.assignee_kind,
+            assignee_id=cmd.assignee_id, role=cmd.role,
         )
-    ]
+    ]  # fmt: skip
 
 
-def escalate(
-    state: Issue, *, level: Level, reason: Literal["overdue", "needs_works", "dispute", "other"],
-    note: str | None = None,
-) -> list[IssueEscalated]:  # fmt: skip
+def escalate(state: Issue, cmd: EscalateIssue) -> list[IssueEscalated]:
+    level = cmd.level
     if state.status not in OPEN:
         raise _refuse(state, "escalate")
     if state.level is not None and LEVELS.index(level) <= LEVELS.index(state.level):
@@ -222,7 +223,7 @@ def escalate(
             current_state=state.status,
             current_level=state.level,
         )
-    return [IssueEscalated(issue_id=state.issue_id, level=level, reason=reason, note=note)]
+    return [IssueEscalated(issue_id=state.issue_id, level=level, reason=cmd.reason, note=cmd.note)]
 
 
 def escalations_due(state: Issue, now: datetime) -> list[Level]:
@@ -237,10 +238,8 @@ def escalations_due(state: Issue, now: datetime) -> list[Level]:
 
 def resolve(
     state: Issue,
+    cmd: ResolveIssue,
     *,
-    resolution: str,
-    person_id: str | None,
-    party_member_id: str | None,
     via: Literal["handled", "works_completed"] = "handled",
     works_id: str | None = None,
 ) -> list[IssueResolved]:
@@ -258,39 +257,37 @@ def resolve(
         raise _refuse(state, "resolve")
     return [
         IssueResolved(
-            issue_id=state.issue_id, resolution=resolution,
-            resolved_by=Resolver(person_id=person_id, party_member_id=party_member_id),
+            issue_id=state.issue_id, resolution=cmd.resolution,
+            resolved_by=Resolver(person_id=cmd.person_id, party_member_id=cmd.party_member_id),
             via=via, works_id=works_id,
         )
     ]  # fmt: skip
 
 
-def confirm(
-    state: Issue, *, actor: Actor, satisfaction: int, comment: str | None, on_behalf: bool
-) -> list[IssueConfirmed]:
+def confirm(state: Issue, cmd: ConfirmIssue, *, actor: Actor) -> list[IssueConfirmed]:
     if state.status != "resolved":
         raise _refuse(state, "confirm")
     if actor.rule == "own_issues" and actor.person_id != state.raised_by:
         raise CONFIRM_ISSUE.refuse("own_issues", "only the resident who raised it confirms it")
-    if actor.rule == "on_behalf" and actor.person_id != state.raised_by and not on_behalf:
+    if actor.rule == "on_behalf" and actor.person_id != state.raised_by and not cmd.on_behalf:
         raise CONFIRM_ISSUE.refuse(
             "on_behalf", "staff confirm for the resident only saying so (on_behalf: true)"
         )
     return [
         IssueConfirmed(
-            issue_id=state.issue_id, satisfaction=satisfaction, comment=comment,
+            issue_id=state.issue_id, satisfaction=cmd.satisfaction, comment=cmd.comment,
             confirmed_by=actor.person_id, on_behalf=actor.person_id != state.raised_by,
             resolver_party_member_id=state.resolver.party_member_id if state.resolver else None,
         )
     ]  # fmt: skip
 
 
-def reopen(state: Issue, *, actor: Actor, reason: str) -> list[IssueReopened]:
+def reopen(state: Issue, cmd: ReopenIssue, *, actor: Actor) -> list[IssueReopened]:
     if state.status != "resolved":
         raise _refuse(state, "reopen")
     if actor.rule == "own_issues" and actor.person_id != state.raised_by:
         raise REOPEN_ISSUE.refuse("own_issues", "only the resident who raised it reopens it")
-    return [IssueReopened(issue_id=state.issue_id, reason=reason)]
+    return [IssueReopened(issue_id=state.issue_id, reason=cmd.reason)]
 
 
 def close(state: Issue) -> list[IssueClosed]:

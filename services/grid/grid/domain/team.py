@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
 
 from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .actor import Actor
-from .events import Background, ServiceLogged, TeamKind, VolunteerJoined, VolunteerTeamFormed
+from .commands import FormTeam, JoinTeam, LogService
+from .events import ServiceLogged, VolunteerJoined, VolunteerTeamFormed
 from .permissions import LOG_SERVICE
 
 
@@ -40,21 +40,15 @@ def fold(events: Sequence[VolunteerTeamFormed | VolunteerJoined | ServiceLogged]
     return streams.fold(Team(), evolve, events)
 
 
-def form(state: Team, *, team_id: str, name: str, kind: TeamKind) -> list[VolunteerTeamFormed]:
+def form(state: Team, team_id: str, cmd: FormTeam) -> list[VolunteerTeamFormed]:
+    """``team_id``: the command's, or one chosen for it."""
     if state.formed:
         raise IllegalTransitionError(f"team {team_id} already exists", current_state="formed")
-    return [VolunteerTeamFormed(team_id=team_id, name=name, kind=kind)]
+    return [VolunteerTeamFormed(team_id=team_id, name=cmd.name, kind=cmd.kind)]
 
 
-def join(
-    state: Team,
-    *,
-    person_id: str,
-    name: str,
-    background: Background,
-    party_member_id: str | None,
-    leader: bool = False,
-) -> list[VolunteerJoined]:
+def join(state: Team, cmd: JoinTeam) -> list[VolunteerJoined]:
+    person_id = cmd.person_id
     if not state.formed:
         raise IllegalTransitionError("the team is not formed", current_state="new")
     if person_id in state.members:
@@ -63,23 +57,16 @@ def join(
         )
     return [
         VolunteerJoined(
-            team_id=state.team_id, person_id=person_id, name=name, background=background,
-            party_member_id=party_member_id, leader=leader,
+            team_id=state.team_id, person_id=person_id, name=cmd.name,
+            background=cmd.background, party_member_id=cmd.party_member_id, leader=cmd.leader,
         )
     ]  # fmt: skip
 
 
 def log_service(
-    state: Team,
-    *,
-    person_id: str,
-    hours: Decimal,
-    description: str,
-    issue_id: str | None,
-    served_on: datetime,
-    now: datetime,
-    actor: Actor,
+    state: Team, cmd: LogService, *, now: datetime, actor: Actor
 ) -> list[ServiceLogged]:
+    person_id, served_on = cmd.person_id, cmd.served_on
     if not state.formed:
         raise IllegalTransitionError("the team is not formed", current_state="new")
     if actor.rule == "team_leader" and actor.person_id not in state.leaders:
@@ -90,7 +77,8 @@ def log_service(
         raise DomainError("service cannot be logged before it is served", field="served_on")
     return [
         ServiceLogged(
-            team_id=state.team_id, person_id=person_id, hours=hours, description=description,
-            issue_id=issue_id, party_member_id=state.members[person_id], served_on=served_on,
+            team_id=state.team_id, person_id=person_id, hours=cmd.hours,
+            description=cmd.description, issue_id=cmd.issue_id,
+            party_member_id=state.members[person_id], served_on=served_on,
         )
     ]  # fmt: skip

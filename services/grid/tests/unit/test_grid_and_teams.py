@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from grid.domain import commands as c
 from grid.domain import grid, team
 from grid.domain.actor import Actor
 from xiangzhi.errors import DomainError, IllegalTransitionError
@@ -21,13 +22,15 @@ def _grid(
     return grid.fold(
         grid.establish(
             grid.Grid(),
+            c.EstablishGrid.model_construct(
+                grid_id=grid_id,
+                name="一组",
+                level=level,
+                parent_id=parent.grid_id if parent else None,
+                merged_from=("party", "governance", "sanitation"),
+                households=36,
+            ),
             village=VILLAGE,
-            grid_id=grid_id,
-            name="一组",
-            level=level,  # type: ignore[arg-type]
-            parent_id=parent.grid_id if parent else None,
-            merged_from=("party", "governance", "sanitation"),
-            households=36,
             parent=parent,
         )
     )
@@ -54,32 +57,29 @@ def test_one_holder_per_role_and_reassignment_is_recorded() -> None:
     state = _grid()
     [first] = grid.assign_chief(
         state,
-        role="grid_chief",
-        person_id="p1",
-        name="王",
-        is_party_member=False,
-        party_member_id=None,
+        "grid_chief",
+        c.AssignChief.model_construct(
+            person_id="p1", name="王", is_party_member=False, party_member_id=None
+        ),
     )
     state = grid.evolve(state, first)
     assert first.replaces_person_id is None
     [second] = grid.assign_chief(
         state,
-        role="grid_chief",
-        person_id="p2",
-        name="李",
-        is_party_member=False,
-        party_member_id=None,
+        "grid_chief",
+        c.AssignChief.model_construct(
+            person_id="p2", name="李", is_party_member=False, party_member_id=None
+        ),
     )
     assert second.replaces_person_id == "p1"
     assert grid.evolve(state, second).chiefs["grid_chief"].person_id == "p2"
     assert (
         grid.assign_chief(
             state,
-            role="grid_chief",
-            person_id="p1",
-            name="王",
-            is_party_member=False,
-            party_member_id=None,
+            "grid_chief",
+            c.AssignChief.model_construct(
+                person_id="p1", name="王", is_party_member=False, party_member_id=None
+            ),
         )
         == []
     )
@@ -89,20 +89,18 @@ def test_the_party_group_leader_is_a_party_member() -> None:
     with pytest.raises(DomainError, match="党小组组长"):
         grid.assign_chief(
             _grid(),
-            role="party_group_leader",
-            person_id="p",
-            name="赵",
-            is_party_member=False,
-            party_member_id=None,
+            "party_group_leader",
+            c.AssignChief.model_construct(
+                person_id="p", name="赵", is_party_member=False, party_member_id=None
+            ),
         )
     with pytest.raises(DomainError, match="party_member_id"):
         grid.assign_chief(
             _grid(),
-            role="grid_chief",
-            person_id="p",
-            name="赵",
-            is_party_member=True,
-            party_member_id=None,
+            "grid_chief",
+            c.AssignChief.model_construct(
+                person_id="p", name="赵", is_party_member=True, party_member_id=None
+            ),
         )
 
 
@@ -110,48 +108,59 @@ def test_chiefs_only_for_an_established_grid() -> None:
     with pytest.raises(IllegalTransitionError):
         grid.assign_chief(
             grid.Grid(),
-            role="grid_chief",
-            person_id="p",
-            name="x",
-            is_party_member=False,
-            party_member_id=None,
+            "grid_chief",
+            c.AssignChief.model_construct(
+                person_id="p", name="x", is_party_member=False, party_member_id=None
+            ),
         )
 
 
 def _team() -> team.Team:
     state = team.fold(
-        team.form(team.Team(), team_id="t1", name="应急救助队", kind="emergency_rescue")
+        team.form(
+            team.Team(),
+            "t1",
+            c.FormTeam.model_construct(name="应急救助队", kind="emergency_rescue"),
+        )
     )
     return team.evolve(
         state,
-        team.join(state, person_id="v1", name="小张", background="student", party_member_id=None)[
-            0
-        ],
+        team.join(
+            state,
+            c.JoinTeam.model_construct(
+                person_id="v1", name="小张", background="student", party_member_id=None
+            ),
+        )[0],
     )
 
 
 def test_members_join_once_and_only_members_log_hours() -> None:
     state = _team()
     with pytest.raises(IllegalTransitionError, match="already in team"):
-        team.join(state, person_id="v1", name="小张", background="student", party_member_id=None)
+        team.join(
+            state,
+            c.JoinTeam.model_construct(
+                person_id="v1", name="小张", background="student", party_member_id=None
+            ),
+        )
     with pytest.raises(DomainError, match="not a member"):
         team.log_service(
             state,
-            person_id="v9",
-            hours=Decimal("2"),
-            description="x",
-            issue_id=None,
-            served_on=NOW,
+            c.LogService.model_construct(
+                person_id="v9", hours=Decimal("2"), description="x", issue_id=None, served_on=NOW
+            ),
             now=NOW,
             actor=CLERK,
         )
     [logged] = team.log_service(
         state,
-        person_id="v1",
-        hours=Decimal("2.5"),
-        description="清理积水",
-        issue_id="i-1",
-        served_on=NOW,
+        c.LogService.model_construct(
+            person_id="v1",
+            hours=Decimal("2.5"),
+            description="清理积水",
+            issue_id="i-1",
+            served_on=NOW,
+        ),
         now=NOW,
         actor=CLERK,
     )
@@ -159,20 +168,25 @@ def test_members_join_once_and_only_members_log_hours() -> None:
 
 
 def test_service_carries_the_members_party_membership_and_is_not_in_the_future() -> None:
-    state = team.fold(team.form(team.Team(), team_id="t2", name="日常服务队", kind="daily_service"))
+    state = team.fold(
+        team.form(
+            team.Team(), "t2", c.FormTeam.model_construct(name="日常服务队", kind="daily_service")
+        )
+    )
     state = team.evolve(
         state,
         team.join(
-            state, person_id="pm", name="老李", background="party_member", party_member_id="pm-3"
+            state,
+            c.JoinTeam.model_construct(
+                person_id="pm", name="老李", background="party_member", party_member_id="pm-3"
+            ),
         )[0],
     )
     [logged] = team.log_service(
         state,
-        person_id="pm",
-        hours=Decimal("1"),
-        description="送药",
-        issue_id=None,
-        served_on=NOW,
+        c.LogService.model_construct(
+            person_id="pm", hours=Decimal("1"), description="送药", issue_id=None, served_on=NOW
+        ),
         now=NOW,
         actor=CLERK,
     )
@@ -180,22 +194,22 @@ def test_service_carries_the_members_party_membership_and_is_not_in_the_future()
     with pytest.raises(DomainError, match="before it is served"):
         team.log_service(
             state,
-            person_id="pm",
-            hours=Decimal("1"),
-            description="x",
-            issue_id=None,
-            served_on=datetime(2027, 1, 1, tzinfo=UTC),
+            c.LogService.model_construct(
+                person_id="pm",
+                hours=Decimal("1"),
+                description="x",
+                issue_id=None,
+                served_on=datetime(2027, 1, 1, tzinfo=UTC),
+            ),
             now=NOW,
             actor=CLERK,
         )
     with pytest.raises(ValueError, match="hours"):
         team.log_service(
             state,
-            person_id="pm",
-            hours=Decimal("25"),
-            description="x",
-            issue_id=None,
-            served_on=NOW,
+            c.LogService.model_construct(
+                person_id="pm", hours=Decimal("25"), description="x", issue_id=None, served_on=NOW
+            ),
             now=NOW,
             actor=CLERK,
         )
@@ -207,17 +221,15 @@ def test_only_the_teams_leader_logs_its_service_under_the_leader_rule() -> None:
     state = _team()
     state = team.evolve(
         state,
-        team.join(
-            state, person_id="lead", name="队长", background="youth", party_member_id=None,
-            leader=True,
-        )[0],
+        team.join(state, c.JoinTeam.model_construct(person_id='lead', name='队长', background='youth', party_member_id=None, leader=True))[0],
     )  # fmt: skip
-    service = {
-        "person_id": "v1", "hours": Decimal("1"), "description": "巡逻", "issue_id": None,
-        "served_on": NOW, "now": NOW,
-    }  # fmt: skip
+    service = c.LogService.model_construct(
+        person_id="v1", hours=Decimal("1"), description="巡逻", issue_id=None, served_on=NOW
+    )
     leader = Actor("lead", role="resident", rule="team_leader")
-    assert team.log_service(state, **service, actor=leader)  # type: ignore[arg-type]
+    assert team.log_service(state, service, now=NOW, actor=leader)
     with pytest.raises(PermissionDeniedError) as refused:
-        team.log_service(state, **service, actor=Actor("v1", role="resident", rule="team_leader"))  # type: ignore[arg-type]
+        team.log_service(
+            state, service, now=NOW, actor=Actor("v1", role="resident", rule="team_leader")
+        )
     assert refused.value.extensions["rule"] == "team_leader"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from grid.domain import commands as c
 from grid.domain import issue
 from grid.domain.actor import Actor
 from grid.domain.events import IssueAssigned, IssueEscalated, IssueResolved, Location
@@ -24,13 +25,14 @@ HERE = Location(lat=Decimal("37.4367000"), lon=Decimal("112.0293000"))
 
 def raise_events(category: str = "drainage", **kw: object) -> list:
     """The events of raising issue i-1 (drainage, located, by resident-1, at T0)."""
-    args: dict = dict(
-        issue_id="i-1", grid_id=GRID, village=VILLAGE, category=category, title="正街下水堵塞",
-        description="雨后积水", location=HERE, address=None, raised_by="resident-1",
-        anonymous=False, channel="app", now=T0, actor=RESIDENT,
+    fields: dict = dict(
+        grid_id=GRID, category=category, title="正街下水堵塞", description="雨后积水",
+        location=HERE, address=None, raised_by="resident-1", anonymous=False, channel="app",
     )  # fmt: skip
-    args.update(kw)
-    return list(issue.raise_issue(issue.Issue(), **args))
+    given: dict = dict(issue_id="i-1", village=VILLAGE, now=T0, actor=RESIDENT, earlier=())
+    for name, value in kw.items():
+        (fields if name in fields else given)[name] = value
+    return list(issue.raise_issue(issue.Issue(), c.RaiseIssue.model_construct(**fields), **given))
 
 
 def raised(category: str = "drainage", **kw: object) -> issue.Issue:
@@ -42,7 +44,12 @@ def assigned() -> issue.Issue:
     return issue.fold(
         [
             *raise_events(),
-            *issue.assign(state, assignee_kind="chief", assignee_id="chief-7", role="grid_chief"),
+            *issue.assign(
+                state,
+                c.AssignIssue.model_construct(
+                    assignee_kind="chief", assignee_id="chief-7", role="grid_chief"
+                ),
+            ),
         ]
     )
 
@@ -51,7 +58,12 @@ def resolved() -> issue.Issue:
     state = assigned()
     return issue.evolve(
         state,
-        issue.resolve(state, resolution="疏通完毕", person_id="chief-7", party_member_id="pm-7")[0],
+        issue.resolve(
+            state,
+            c.ResolveIssue.model_construct(
+                resolution="疏通完毕", person_id="chief-7", party_member_id="pm-7"
+            ),
+        )[0],
     )
 
 
@@ -72,13 +84,19 @@ def test_an_issue_needs_a_place_and_a_known_category_and_its_own_village() -> No
 
 def test_no_resolve_before_assign() -> None:
     with pytest.raises(IllegalTransitionError, match="assign it before resolving") as refused:
-        issue.resolve(raised(), resolution="x", person_id="p", party_member_id=None)
+        issue.resolve(
+            raised(),
+            c.ResolveIssue.model_construct(resolution="x", person_id="p", party_member_id=None),
+        )
     assert refused.value.current_state == "raised"
 
 
 def test_resolve_after_assign_records_the_resolver() -> None:
     [event] = issue.resolve(
-        assigned(), resolution="疏通完毕", person_id="chief-7", party_member_id="pm-7"
+        assigned(),
+        c.ResolveIssue.model_construct(
+            resolution="疏通完毕", person_id="chief-7", party_member_id="pm-7"
+        ),
     )
     assert isinstance(event, IssueResolved)
     assert event.resolved_by.party_member_id == "pm-7"
@@ -90,42 +108,65 @@ def test_only_the_raiser_confirms_or_staff_on_their_behalf() -> None:
     with pytest.raises(ForbiddenError):
         issue.confirm(
             state,
+            c.ConfirmIssue.model_construct(satisfaction=5, comment=None, on_behalf=False),
             actor=Actor("neighbour", rule="own_issues"),
-            satisfaction=5,
-            comment=None,
-            on_behalf=False,
         )
     with pytest.raises(ForbiddenError):
-        issue.confirm(state, actor=CLERK, satisfaction=5, comment=None, on_behalf=False)
-    [mine] = issue.confirm(state, actor=RESIDENT, satisfaction=5, comment="满意", on_behalf=False)
+        issue.confirm(
+            state,
+            c.ConfirmIssue.model_construct(satisfaction=5, comment=None, on_behalf=False),
+            actor=CLERK,
+        )
+    [mine] = issue.confirm(
+        state,
+        c.ConfirmIssue.model_construct(satisfaction=5, comment="满意", on_behalf=False),
+        actor=RESIDENT,
+    )
     assert mine.on_behalf is False
     assert mine.resolver_party_member_id == "pm-7"
-    [theirs] = issue.confirm(state, actor=CLERK, satisfaction=4, comment=None, on_behalf=True)
+    [theirs] = issue.confirm(
+        state,
+        c.ConfirmIssue.model_construct(satisfaction=4, comment=None, on_behalf=True),
+        actor=CLERK,
+    )
     assert theirs.on_behalf is True
     assert theirs.confirmed_by == "clerk-1"
 
 
 def test_confirm_only_a_resolved_issue() -> None:
     with pytest.raises(IllegalTransitionError):
-        issue.confirm(assigned(), actor=RESIDENT, satisfaction=5, comment=None, on_behalf=False)
+        issue.confirm(
+            assigned(),
+            c.ConfirmIssue.model_construct(satisfaction=5, comment=None, on_behalf=False),
+            actor=RESIDENT,
+        )
 
 
 def test_reopen_only_after_resolve_and_back_to_the_assignee() -> None:
     with pytest.raises(IllegalTransitionError):
-        issue.reopen(assigned(), actor=RESIDENT, reason="还在积水")
+        issue.reopen(assigned(), c.ReopenIssue.model_construct(reason="还在积水"), actor=RESIDENT)
     state = resolved()
-    [event] = issue.reopen(state, actor=RESIDENT, reason="还在积水")
+    [event] = issue.reopen(state, c.ReopenIssue.model_construct(reason="还在积水"), actor=RESIDENT)
     reopened = issue.evolve(state, event)
     assert reopened.status == "reopened"
     assert reopened.assignee_id == "chief-7"
-    assert issue.resolve(reopened, resolution="再次疏通", person_id="chief-7", party_member_id=None)
+    assert issue.resolve(
+        reopened,
+        c.ResolveIssue.model_construct(
+            resolution="再次疏通", person_id="chief-7", party_member_id=None
+        ),
+    )
 
 
 def test_close_only_after_resolve_or_confirmation() -> None:
     state = resolved()
     confirmed = issue.evolve(
         state,
-        issue.confirm(state, actor=RESIDENT, satisfaction=5, comment=None, on_behalf=False)[0],
+        issue.confirm(
+            state,
+            c.ConfirmIssue.model_construct(satisfaction=5, comment=None, on_behalf=False),
+            actor=RESIDENT,
+        )[0],
     )
     assert issue.evolve(confirmed, issue.close(confirmed)[0]).status == "closed"
     with pytest.raises(IllegalTransitionError):
@@ -146,7 +187,9 @@ def test_overdue_issues_climb_one_level_per_sla_period_once_each() -> None:
     # Long forgotten: still one level at a time, in order.
     assert issue.escalations_due(assigned(), due + timedelta(days=30)) == ["village_committee"]
     with pytest.raises(IllegalTransitionError, match="already escalated"):
-        issue.escalate(state, level="village_committee", reason="overdue")
+        issue.escalate(
+            state, c.EscalateIssue.model_construct(level="village_committee", reason="overdue")
+        )
 
 
 def test_a_resolved_issue_is_not_escalated() -> None:
@@ -157,9 +200,7 @@ def test_a_resolved_issue_is_not_escalated() -> None:
 def test_works_completion_resolves_whatever_the_step_and_only_once() -> None:
     [event] = issue.resolve(
         raised(),
-        resolution="工程完工",
-        person_id=None,
-        party_member_id=None,
+        c.ResolveIssue.model_construct(resolution="工程完工", person_id=None, party_member_id=None),
         via="works_completed",
         works_id="w-1",
     )
@@ -167,9 +208,9 @@ def test_works_completion_resolves_whatever_the_step_and_only_once() -> None:
     assert (
         issue.resolve(
             resolved(),
-            resolution="工程完工",
-            person_id=None,
-            party_member_id=None,
+            c.ResolveIssue.model_construct(
+                resolution="工程完工", person_id=None, party_member_id=None
+            ),
             via="works_completed",
             works_id="w-1",
         )
@@ -194,7 +235,9 @@ def test_same_category_within_50_m_and_7_days_is_a_suspected_duplicate() -> None
 
 def test_assign_again_changes_the_assignee() -> None:
     state = assigned()
-    [event] = issue.assign(state, assignee_kind="team", assignee_id="team-3", role=None)
+    [event] = issue.assign(
+        state, c.AssignIssue.model_construct(assignee_kind="team", assignee_id="team-3", role=None)
+    )
     assert isinstance(event, IssueAssigned)
     assert issue.evolve(state, event).assignee_id == "team-3"
 
@@ -223,5 +266,10 @@ def test_a_township_officer_acts_only_on_escalations_to_the_township() -> None:
     with pytest.raises(PermissionDeniedError, match="township"):
         issue.within_reach(assigned(), officer, ASSIGN_ISSUE, chiefs=set())
     state = assigned()
-    escalated = issue.evolve(state, issue.escalate(state, level="township", reason="dispute")[0])
+    escalated = issue.evolve(
+        state,
+        issue.escalate(state, c.EscalateIssue.model_construct(level="township", reason="dispute"))[
+            0
+        ],
+    )
     issue.within_reach(escalated, officer, ASSIGN_ISSUE, chiefs=set())

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 from xiangzhi.text import StorableModel
 
-from .domain.events import (
+from .events import (
     GRID_CODE,
     Background,
     EscalationReason,
