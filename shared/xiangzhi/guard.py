@@ -37,16 +37,40 @@ def caller(request: Request) -> Principal:
     return principal
 
 
-def _verify(request: Request) -> Principal:
-    verifier: TokenVerifier = request.app.state.verifier
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+def bearer_token(request: Request) -> str | None:
+    """The token of ``Authorization: Bearer …``; None when the request carries none."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise UnauthenticatedError("an access token is required (Authorization: Bearer …)")
+        return None
+    return token.strip()
+
+
+def bearer_principal(request: Request, verifier: TokenVerifier) -> Principal | None:
+    """The caller of ``Authorization: Bearer …``, verified (401 when the token is not valid);
+    None when the request carries no bearer token (each caller says what else it accepts)."""
+    token = bearer_token(request)
+    if token is None:
+        return None
     try:
-        return verifier.verify(token.strip())
+        return verifier.verify(token)
     except InvalidTokenError as exc:
         raise UnauthenticatedError(f"the access token is not valid: {exc}") from exc
+
+
+def check_village(principal: Principal, village: str, method: str) -> None:
+    """May ``principal`` touch ``village``: see it, and for a command (any ``method`` but a
+    read) write to it; 403 otherwise. The services' guard and the gateway's routing both ask."""
+    if not principal.sees(village):
+        raise ForbiddenError(f"village {village} is outside your scope")
+    if method not in READS and not principal.may_write(village):
+        raise ForbiddenError(f"your access to village {village} is read-only")
+
+
+def _verify(request: Request) -> Principal:
+    principal = bearer_principal(request, request.app.state.verifier)
+    if principal is None:
+        raise UnauthenticatedError("an access token is required (Authorization: Bearer …)")
+    return principal
 
 
 async def village_scope(request: Request) -> None:
@@ -62,10 +86,7 @@ async def village_scope(request: Request) -> None:
                 field="path.village",
                 errors=[{"field": "path.village", "message": message, "type": "string_pattern"}],
             )
-        if not principal.sees(village):
-            raise ForbiddenError(f"village {village} is outside your scope")
-        if request.method not in READS and not principal.may_write(village):
-            raise ForbiddenError(f"your access to village {village} is read-only")
+        check_village(principal, village, request.method)
     request.state.principal = principal
 
 

@@ -15,7 +15,7 @@ from xiangzhi.app import create_app as kit_create_app
 from xiangzhi.auth import TokenIssuer, TokenVerifier
 from xiangzhi.db import migrations_in
 
-from . import openapi, routes
+from . import api, openapi
 from .keys import signing_keys
 from .permissions import PERMISSIONS
 from .ratelimit import RateLimiter
@@ -36,7 +36,7 @@ PARTS = ServiceParts[GatewaySettings](
     migrations=migrations_in("gateway", resources.files("gateway") / "migrations"),
     # The gateway authenticates its own callers (callers.py): its token endpoint and Open311's
     # public reads must answer without a token, so the kit's guard is not put in front.
-    open_routers=[routes.router],
+    open_routers=api.ROUTERS,
     permissions=PERMISSIONS,
     commands_without_permission=frozenset(
         {

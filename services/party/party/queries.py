@@ -36,6 +36,21 @@ async def totals(pool: Pool, village: str, period: int) -> dict[str, Decimal]:
     return {r["member_id"]: r["total"] for r in rows}
 
 
+async def county_totals(
+    pool: Pool, villages: list[str], period: int
+) -> dict[str, dict[str, Decimal]]:
+    """Each scored member's total of a year, by village, for the villages named."""
+    rows = await pool.fetch(
+        f"select village, member_id, sum(points) as total from {T('scores')} "
+        "where village = any($1) and period = $2 group by village, member_id",
+        villages, period,
+    )  # fmt: skip
+    out: dict[str, dict[str, Decimal]] = {}
+    for r in rows:
+        out.setdefault(r["village"], {})[r["member_id"]] = r["total"]
+    return out
+
+
 async def announcements(pool: Pool, village: str) -> list[dict[str, Any]]:
     """The village's published announcements, newest first."""
     rows = await pool.fetch(

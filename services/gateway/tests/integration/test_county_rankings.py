@@ -1,5 +1,5 @@
-"""County rankings of party members, composed by the gateway from each village's party service
-answer; a village the party service cannot answer for marks the result partial."""
+"""County rankings of party members: the gateway asks party to rank the villages the caller may
+see together (party owns the ranking rule); if party cannot answer, the result is partial."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import httpx
 from gateway import identity
 from gateway.app import create_app as gateway_app
 from gateway.settings import GatewaySettings
-from gateway_testing import PASSWORD, free_port, serve
+from gateway_testing import DONGZHUANG, PASSWORD, SAME_COUNTY, Platform, free_port, serve
 from party.app import create_app as party_app
 from party.settings import PartySettings
-from xiangzhi.auth import generate_keypair
+from xiangzhi.auth import Principal, TokenIssuer, generate_keypair
 
 A, B, ELSEWHERE = "141121100201", "141121101201", "141122100201"
 
@@ -102,3 +102,73 @@ async def test_county_rankings_across_villages(
             ]
             outsider = await http.get("/api/v1/counties/141122/party/rankings", headers=headers)
             assert outsider.json()["members"] == []
+
+
+async def test_party_ranks_a_county_only_for_villages_of_it_the_caller_sees(
+    make_database, kafka_bootstrap: str, make_topic
+) -> None:
+    """Called directly, bypassing the gateway: party's county ranking is scoped like its
+    village routes."""
+    private, public = generate_keypair()
+    settings = PartySettings(
+        postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap, auth_public_key=public,
+        events_topic=await make_topic("party.events"), grid_topic=await make_topic("grid.events"),
+    )  # fmt: skip
+    issue = TokenIssuer(
+        private, issuer=settings.auth_issuer, audience=settings.auth_audience, ttl=60
+    ).issue
+    secretary = Principal("s", "village_secretary", villages=frozenset({A}))
+    county = Principal("c", "county_admin", county="141121")
+    party = party_app(settings)
+    transport = httpx.ASGITransport(app=party)
+    url = "/counties/141121/points/rankings"
+    async with (
+        party.router.lifespan_context(party),
+        httpx.AsyncClient(transport=transport, base_url="http://party") as http,
+    ):
+        assert (await http.get(url, params={"villages": [A]})).status_code == 401
+        refused = await http.get(
+            url, params={"villages": [A, B]},
+            headers={"Authorization": f"Bearer {issue(secretary)}"},
+        )  # fmt: skip
+        assert refused.status_code == 403
+        assert refused.json()["detail"] == f"village {B} is outside your scope"
+        elsewhere = await http.get(
+            url, params={"villages": [A, ELSEWHERE]},
+            headers={"Authorization": f"Bearer {issue(county)}"},
+        )  # fmt: skip
+        assert elsewhere.status_code == 422
+        answered = await http.get(
+            url, params={"villages": [A, B], "period": 2026},
+            headers={"Authorization": f"Bearer {issue(county)}"},
+        )  # fmt: skip
+        assert answered.status_code == 200, answered.text
+        assert answered.json() == []
+
+
+async def test_county_rankings_are_partial_when_party_is_down(platform: Platform) -> None:
+    county = await platform.bearer("county")
+    for code in (DONGZHUANG, SAME_COUNTY):
+        registered = await platform.http.post(
+            "/api/v1/counties/141121/villages", json={"code": code, "name": code}, headers=county
+        )
+        assert registered.status_code == 201
+    ranked = (
+        await platform.http.get("/api/v1/counties/141121/party/rankings", headers=county)
+    ).json()
+    assert ranked == {
+        "county": "141121",
+        "members": [],
+        "partial": True,
+        "missing": [DONGZHUANG, SAME_COUNTY],
+    }
+    township = await platform.bearer("township")  # sees one of the two villages
+    ranked = (
+        await platform.http.get("/api/v1/counties/141121/party/rankings", headers=township)
+    ).json()
+    assert ranked["missing"] == [DONGZHUANG]
+    other = await platform.bearer("other-county")  # sees none of them: nothing to ask party
+    ranked = (
+        await platform.http.get("/api/v1/counties/141121/party/rankings", headers=other)
+    ).json()
+    assert ranked == {"county": "141121", "members": [], "partial": False, "missing": []}

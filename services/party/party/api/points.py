@@ -4,15 +4,19 @@ stars, the year in figures, and the public notice (公示) with its objections."
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import Field
 from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.app import Runtime
 from xiangzhi.deps import RuntimeDep, consistent_read
-from xiangzhi.guard import caller, requires
+from xiangzhi.envelope import VILLAGE_PATTERN
+from xiangzhi.errors import DomainError
+from xiangzhi.guard import caller, check_village, requires
 
 from .. import commands as c
 from .. import handlers, queries
@@ -22,11 +26,23 @@ from ..settings import PartySettings
 from .deps import ContextDep, MemberId, Village
 from .views import Entry, MemberPoints, PartyStats, RankedView
 
-router = APIRouter(prefix="/villages/{village}", tags=["points (积分制)"])
+# One router for the app (its routes flat, as the kit checks them): the village's points, and
+# the county's ranking of several villages.
+router = APIRouter(tags=["points (积分制)"])
 READ = [consistent_read("party")]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 Period = Annotated[int, Path(ge=2000, le=2100)]
 ObjectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
+County = Annotated[str, Path(pattern=r"^\d{6}$", description="6-digit county code")]
+Villages = Annotated[
+    list[Annotated[str, Field(pattern=VILLAGE_PATTERN)]],
+    Query(min_length=1, description="the villages of the county to rank together"),
+]
+
+
+class CountyRankedView(RankedView):
+    village: str
+    village_rank: int
 
 
 def _thresholds(rt: Runtime[PartySettings]) -> tuple[Decimal, ...]:
@@ -37,7 +53,9 @@ def _year() -> int:
     return datetime.now(UTC).year
 
 
-@router.post("/points/rules", status_code=201, dependencies=[requires(perm.DEFINE_RULE)])
+@router.post(
+    "/villages/{village}/points/rules", status_code=201, dependencies=[requires(perm.DEFINE_RULE)]
+)
 async def define_rule(village: Village, body: c.DefineRule, ctx: ContextDep) -> Accepted:
     """Define a rule, or a new version of one (the old version stays on the record)."""
     outcome = await handlers.define_rule(
@@ -48,7 +66,9 @@ async def define_rule(village: Village, body: c.DefineRule, ctx: ContextDep) -> 
 
 
 @router.post(
-    "/members/{member_id}/scores", status_code=201, dependencies=[requires(perm.SCORE_MEMBER)]
+    "/villages/{village}/members/{member_id}/scores",
+    status_code=201,
+    dependencies=[requires(perm.SCORE_MEMBER)],
 )
 async def score(village: Village, member_id: MemberId, body: c.Score, ctx: ContextDep) -> Accepted:
     """Score a member by a rule, with the reason."""
@@ -60,7 +80,7 @@ async def score(village: Village, member_id: MemberId, body: c.Score, ctx: Conte
     return accepted("party", outcome, member_id)
 
 
-@router.get("/members/{member_id}/points", dependencies=READ)
+@router.get("/villages/{village}/members/{member_id}/points", dependencies=READ)
 async def member_points(
     village: Village, member_id: MemberId, rt: RuntimeDep, period: Year = None
 ) -> MemberPoints:
@@ -74,7 +94,7 @@ async def member_points(
     )  # fmt: skip
 
 
-@router.get("/points/rankings", dependencies=READ)
+@router.get("/villages/{village}/points/rankings", dependencies=READ)
 async def rankings(village: Village, rt: RuntimeDep, period: Year = None) -> list[RankedView]:
     """The village's members by their year's total, with their stars."""
     totals = await queries.totals(rt.pool, village, period or _year())
@@ -84,7 +104,26 @@ async def rankings(village: Village, rt: RuntimeDep, period: Year = None) -> lis
     ]
 
 
-@router.get("/statistics", dependencies=READ)
+@router.get("/counties/{county}/points/rankings", dependencies=READ)
+async def county_rankings(
+    county: County, villages: Villages, request: Request, rt: RuntimeDep, period: Year = None
+) -> list[CountyRankedView]:
+    """The members of the villages named ranked together by the village ranking's rule, each
+    with their rank in their village (the county view the gateway composes). Every village
+    must be of the county and one you may see."""
+    outside = [v for v in villages if not v.startswith(county)]
+    if outside:
+        message = f"{', '.join(outside)}: not in county {county}"
+        raise DomainError(message, field="query.villages")
+    who = caller(request)
+    for village in villages:
+        check_village(who, village, request.method)
+    totals = await queries.county_totals(rt.pool, villages, period or _year())
+    ranked = points.county_ranking(totals, _thresholds(rt))
+    return [CountyRankedView(**asdict(r)) for r in ranked]
+
+
+@router.get("/villages/{village}/statistics", dependencies=READ)
 async def statistics(village: Village, rt: RuntimeDep, period: Year = None) -> PartyStats:
     """The village's points year in figures (for the county's side-by-side view)."""
     year = period or _year()
@@ -102,7 +141,9 @@ async def statistics(village: Village, rt: RuntimeDep, period: Year = None) -> P
 
 
 @router.post(
-    "/points/notices/{period}", status_code=201, dependencies=[requires(perm.PUBLISH_NOTICE)]
+    "/villages/{village}/points/notices/{period}",
+    status_code=201,
+    dependencies=[requires(perm.PUBLISH_NOTICE)],
 )
 async def publish_notice(
     village: Village, period: Period, body: c.PublishNotice, ctx: ContextDep
@@ -116,7 +157,9 @@ async def publish_notice(
 
 
 @router.post(
-    "/points/notices/{period}/objections", status_code=201, dependencies=[requires(perm.OBJECT)]
+    "/villages/{village}/points/notices/{period}/objections",
+    status_code=201,
+    dependencies=[requires(perm.OBJECT)],
 )
 async def object_to(
     village: Village, period: Period, body: c.Object, request: Request, ctx: ContextDep
@@ -139,7 +182,7 @@ async def object_to(
 
 
 @router.post(
-    "/points/notices/{period}/objections/{objection_id}/answer",
+    "/villages/{village}/points/notices/{period}/objections/{objection_id}/answer",
     dependencies=[requires(perm.ANSWER_OBJECTION)],
 )
 async def answer_objection(
@@ -153,7 +196,9 @@ async def answer_objection(
     return accepted("party", outcome, objection_id)
 
 
-@router.post("/points/notices/{period}/close", dependencies=[requires(perm.CLOSE_NOTICE)])
+@router.post(
+    "/villages/{village}/points/notices/{period}/close", dependencies=[requires(perm.CLOSE_NOTICE)]
+)
 async def close_notice(village: Village, period: Period, ctx: ContextDep) -> Accepted:
     """Close the notice once it has run its course with every objection answered."""
     outcome = await handlers.on_notice(

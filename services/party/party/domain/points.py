@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TypeVar
 
 from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
@@ -202,9 +203,40 @@ def ranking(
     totals: dict[str, Decimal], thresholds: Sequence[Decimal] = DEFAULT_STARS
 ) -> list[Ranked]:
     """Highest first; equal totals share a rank (1, 2, 2, 4)."""
+    return [Ranked(m, total, stars(total, thresholds), rank) for m, total, rank in _ranked(totals)]
+
+
+@dataclass(frozen=True)
+class CountyRanked:
+    member_id: str
+    total: Decimal
+    stars: int
+    rank: int
+    village: str
+    village_rank: int
+
+
+def county_ranking(
+    totals: dict[str, dict[str, Decimal]], thresholds: Sequence[Decimal] = DEFAULT_STARS
+) -> list[CountyRanked]:
+    """Several villages' members (``totals`` by village, then member) ranked together by the
+    same rule, equal totals in village then member order; each keeps their village's rank."""
+    own = {(v, r.member_id): r.rank for v, of in totals.items() for r in ranking(of, thresholds)}
+    together = {(v, m): total for v, of in totals.items() for m, total in of.items()}
+    return [
+        CountyRanked(m, total, stars(total, thresholds), rank, v, own[v, m])
+        for (v, m), total, rank in _ranked(together)
+    ]
+
+
+Key = TypeVar("Key", str, tuple[str, str])
+
+
+def _ranked(totals: dict[Key, Decimal]) -> list[tuple[Key, Decimal, int]]:
+    """The ranking rule: highest total first, then by key; equal totals share a rank."""
     ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-    out: list[Ranked] = []
-    for position, (member, total) in enumerate(ordered, start=1):
-        rank = out[-1].rank if out and out[-1].total == total else position
-        out.append(Ranked(member, total, stars(total, thresholds), rank))
+    out: list[tuple[Key, Decimal, int]] = []
+    for position, (key, total) in enumerate(ordered, start=1):
+        rank = out[-1][2] if out and out[-1][1] == total else position
+        out.append((key, total, rank))
     return out

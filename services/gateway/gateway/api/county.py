@@ -1,0 +1,121 @@
+"""County views: the county's villages, and the villages side by side or ranked together,
+composed from the services' answers for the villages the caller may see."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from xiangzhi.auth import Principal
+from xiangzhi.envelope import VILLAGE_PATTERN
+from xiangzhi.errors import DomainError
+
+from .. import permissions as perm
+from ..callers import Caller, permitted, upstream_token
+from ..proxy import UpstreamError
+from .deps import PREFIX, County, settings
+
+router = APIRouter(prefix=f"{PREFIX}/counties/{{county}}", tags=["county"])
+
+
+class VillageIn(BaseModel):
+    code: str = Field(pattern=VILLAGE_PATTERN)
+    name: str = Field(min_length=1, max_length=50)
+
+
+@router.post("/villages", status_code=201)
+async def register_village(
+    county: County,
+    body: VillageIn,
+    request: Request,
+    who: Annotated[Principal, permitted(perm.REGISTER_VILLAGE)],
+) -> VillageIn:
+    """Register a village of the county (county administrators)."""
+    if who.county != county:
+        raise perm.REGISTER_VILLAGE.refuse("county_villages", f"county {county} is not yours")
+    if not body.code.startswith(county):
+        raise DomainError(f"village {body.code} is not in county {county}", field="code")
+    await request.app.state.runtime.pool.execute(
+        "insert into villages (code, name) values ($1, $2) on conflict (code) do update "
+        "set name = excluded.name",
+        body.code,
+        body.name,
+    )
+    return body
+
+
+async def _visible_villages(request: Request, county: str, who: Principal) -> list[dict[str, str]]:
+    rows = await request.app.state.runtime.pool.fetch(
+        "select code, name from villages where code like $1 || '%' order by code", county
+    )
+    return [{"code": r["code"], "name": r["name"]} for r in rows if who.sees(r["code"])]
+
+
+@router.get("/villages")
+async def county_villages(county: County, request: Request, who: Caller) -> list[dict[str, str]]:
+    """The county's villages that you may see."""
+    return await _visible_villages(request, county, who)
+
+
+@router.get("/summary")
+async def county_summary(county: County, request: Request, who: Caller) -> dict[str, Any]:
+    """Every visible village side by side, composed concurrently from the services' village
+    statistics; a service that is down leaves its figures out and marks the result partial."""
+    villages = await _visible_villages(request, county, who)
+    upstreams = settings(request).upstreams()
+    token = upstream_token(request, who)
+    http = request.app.state.http
+
+    async def one(service: str, village: str) -> tuple[str, str, Any]:
+        url = f"{upstreams[service]}/villages/{village}/statistics"
+        try:
+            response = await http.get(url, headers={"Authorization": f"Bearer {token}"})
+        except Exception:  # down, refused, timed out: all mean "not this time"
+            return service, village, UpstreamError
+        if response.status_code == 404:
+            return service, village, None  # the service keeps no statistics (yet)
+        if response.status_code >= 400:
+            return service, village, UpstreamError
+        return service, village, response.json()
+
+    results = await asyncio.gather(*(one(s, v["code"]) for v in villages for s in upstreams))
+    by_village: dict[str, dict[str, Any]] = {v["code"]: {**v, "services": {}} for v in villages}
+    unavailable: set[str] = set()
+    for service, village, figures in results:
+        if figures is UpstreamError:
+            unavailable.add(service)
+        elif figures is not None:
+            by_village[village]["services"][service] = figures
+    return {
+        "county": county,
+        "villages": list(by_village.values()),
+        "partial": bool(unavailable),
+        "unavailable": sorted(unavailable),
+    }
+
+
+@router.get("/party/rankings")
+async def county_rankings(
+    county: County, request: Request, who: Caller, period: int | None = None
+) -> dict[str, Any]:
+    """Party members of every visible village ranked together, by party's own ranking rule
+    (equal totals share a rank) in one answer from party; each keeps their rank in their
+    village. If party does not answer, every village is missing and the result partial."""
+    codes = [v["code"] for v in await _visible_villages(request, county, who)]
+    if not codes:
+        return {"county": county, "members": [], "partial": False, "missing": []}
+    params = [("villages", code) for code in codes]
+    if period:
+        params.append(("period", str(period)))
+    try:
+        response = await request.app.state.http.get(
+            f"{settings(request).party_url}/counties/{county}/points/rankings",
+            params=params,
+            headers={"Authorization": f"Bearer {upstream_token(request, who)}"},
+        )
+        response.raise_for_status()
+    except Exception:  # down, refused, refusing: the villages are missing from the result
+        return {"county": county, "members": [], "partial": True, "missing": sorted(codes)}
+    return {"county": county, "members": response.json(), "partial": False, "missing": []}
