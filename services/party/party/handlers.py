@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TypeAlias
 
@@ -12,6 +12,7 @@ from xiangzhi.errors import DomainError, NotFoundError
 from xiangzhi.registry import EventPayload
 
 from . import catalogue as standard
+from .domain import commands as c
 from .domain import deliberation, notice, organisation, points, rotation, study
 from .domain.events import PointsRuleDefined, registry
 
@@ -112,52 +113,34 @@ async def score(
 # ------------------------------------------------------------------ study days
 
 
-async def hold_activity(
-    ctx: Context,
-    *,
-    activity_id: str,
-    kind: str,
-    title: str,
-    on: date,
-    lecturer: str | None,
-    destination: str | None,
-    period: int,
-) -> Outcome:
+async def hold_activity(ctx: Context, cmd: c.HoldActivity) -> Outcome:
     """Record an activity; a party lesson scores its lecturer, in the same transaction."""
+    lecturer = cmd.lecturer_member_id
     if lecturer is not None:
         await require_member(ctx, lecturer, "lecturer_member_id")
     async with ctx.transaction() as ctx:
         outcome = await execute(
-            ctx.store, registry, ACTIVITY(activity_id, ctx.village), village=ctx.village,
+            ctx.store, registry, ACTIVITY(cmd.activity_id, ctx.village), village=ctx.village,
             meta=ctx.meta, fold=study.fold,
-            decide=lambda s: study.hold(
-                s, activity_id=activity_id, kind=kind, title=title, on=on,  # type: ignore[arg-type]
-                today=datetime.now(UTC).date(), lecturer_member_id=lecturer,
-                destination=destination,
-            ),
+            decide=lambda s: study.hold(s, cmd, today=datetime.now(UTC).date()),
             conn=ctx.conn,
         )  # fmt: skip
-        if kind == "party_lesson" and lecturer:
+        if cmd.kind == "party_lesson" and lecturer:
             await _score_capped(
-                ctx,
-                lecturer,
-                standard.GAVE_LESSON,
-                period,
-                f"讲党课: {title}",
-                f"lesson:{activity_id}",
-            )
+                ctx, lecturer, standard.GAVE_LESSON, cmd.date.year, f"讲党课: {cmd.title}",
+                f"lesson:{cmd.activity_id}",
+            )  # fmt: skip
         return outcome
 
 
-async def attend_activity(
-    ctx: Context, *, activity_id: str, member_id: str, period: int
-) -> Outcome:
+async def attend_activity(ctx: Context, activity_id: str, cmd: c.Attend, *, period: int) -> Outcome:
     """Record attendance; attending scores study by the rule, in the same transaction."""
+    member_id = cmd.member_id
     await require_member(ctx, member_id, "member_id")
     async with ctx.transaction() as ctx:
         outcome = await execute(
             ctx.store, registry, ACTIVITY(activity_id, ctx.village), village=ctx.village,
-            meta=ctx.meta, fold=study.fold, decide=lambda s: study.attend(s, member_id=member_id),
+            meta=ctx.meta, fold=study.fold, decide=lambda s: study.attend(s, cmd),
             conn=ctx.conn,
         )  # fmt: skip
         if outcome.recorded:
@@ -199,16 +182,11 @@ async def on_deliberation(ctx: Context, deliberation_id: str, decide: Decision) 
     )  # fmt: skip
 
 
-async def open_deliberation(
-    ctx: Context, *, deliberation_id: str, kind: str, topic: str, matter: str
-) -> Outcome:
+async def open_deliberation(ctx: Context, cmd: c.OpenDeliberation) -> Outcome:
     return await execute(
-        ctx.store, registry, DELIBERATION(deliberation_id, ctx.village),
+        ctx.store, registry, DELIBERATION(cmd.deliberation_id, ctx.village),
         village=ctx.village, meta=ctx.meta, fold=deliberation.fold,
-        decide=lambda s: deliberation.open_deliberation(
-            s, deliberation_id=deliberation_id, kind=kind, topic=topic, matter=matter,  # type: ignore[arg-type]
-        ),
-        conn=ctx.conn,
+        decide=lambda s: deliberation.open_deliberation(s, cmd), conn=ctx.conn,
     )  # fmt: skip
 
 
@@ -222,47 +200,31 @@ async def _org(ctx: Context, org_id: str) -> organisation.Org:
     return organisation.fold_org(history)  # type: ignore[arg-type]
 
 
-async def establish_org(
-    ctx: Context, *, org_id: str, name: str, kind: str, parent_id: str | None, grid_id: str | None
-) -> Outcome:
+async def establish_org(ctx: Context, cmd: c.EstablishOrg) -> Outcome:
+    parent_id = cmd.parent_id
     parent = await _org(ctx, parent_id) if parent_id else None
     if parent_id and (parent is None or parent.kind is None):
         raise DomainError(f"no organisation {parent_id}", field="parent_id")
     return await execute(
-        ctx.store, registry, ORG(org_id, ctx.village), village=ctx.village, meta=ctx.meta,
+        ctx.store, registry, ORG(cmd.org_id, ctx.village), village=ctx.village, meta=ctx.meta,
         fold=organisation.fold_org,
-        decide=lambda s: organisation.establish(
-            s, org_id=org_id, name=name, kind=kind, parent=parent, grid_id=grid_id,  # type: ignore[arg-type]
-            village=ctx.village,
-        ),
+        decide=lambda s: organisation.establish(s, cmd, parent=parent, village=ctx.village),
         conn=ctx.conn,
     )  # fmt: skip
 
 
-async def register_member(
-    ctx: Context,
-    *,
-    member_id: str,
-    name: str,
-    org_id: str,
-    status: str,
-    joined_on: date,
-    veteran: bool,
-) -> Outcome:
-    org = await _org(ctx, org_id)
+async def register_member(ctx: Context, cmd: c.RegisterMember) -> Outcome:
+    org = await _org(ctx, cmd.org_id)
     return await execute(
-        ctx.store, registry, MEMBER(member_id, ctx.village), village=ctx.village,
+        ctx.store, registry, MEMBER(cmd.member_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=organisation.fold_member,
-        decide=lambda s: organisation.register(
-            s, member_id=member_id, name=name, org=org, status=status, joined_on=joined_on,
-            today=datetime.now(UTC).date(), veteran=veteran,
-        ),
+        decide=lambda s: organisation.register(s, cmd, org=org, today=datetime.now(UTC).date()),
         conn=ctx.conn,
     )  # fmt: skip
 
 
-async def transfer_member(ctx: Context, *, member_id: str, to_org_id: str) -> Outcome:
-    to = await _org(ctx, to_org_id)
+async def transfer_member(ctx: Context, member_id: str, cmd: c.Transfer) -> Outcome:
+    to = await _org(ctx, cmd.to_org_id)
     return await execute(
         ctx.store, registry, MEMBER(member_id, ctx.village), village=ctx.village,
         meta=ctx.meta, fold=organisation.fold_member,
@@ -273,28 +235,14 @@ async def transfer_member(ctx: Context, *, member_id: str, to_org_id: str) -> Ou
 # ------------------------------------------------------------------ rotation and public notice
 
 
-async def schedule_rotation(
-    ctx: Context, *, person_id: str, name: str, starts_on: date, ends_on: date, duty: str
-) -> Outcome:
+async def schedule_rotation(ctx: Context, cmd: c.ScheduleTurn) -> Outcome:
     return await execute(
         ctx.store, registry, ROTATION(ctx.village), village=ctx.village, meta=ctx.meta,
-        fold=rotation.fold,
-        decide=lambda s: rotation.schedule(
-            s, person_id=person_id, name=name, starts_on=starts_on, ends_on=ends_on, duty=duty
-        ),
-        conn=ctx.conn,
+        fold=rotation.fold, decide=lambda s: rotation.schedule(s, cmd), conn=ctx.conn,
     )  # fmt: skip
 
 
-async def answer_objection(
-    ctx: Context,
-    period: int,
-    *,
-    objection_id: str,
-    text: str,
-    adjusted: bool,
-    adjustment: Decimal | None,
-) -> Outcome:
+async def answer_objection(ctx: Context, period: int, objection_id: str, cmd: c.Answer) -> Outcome:
     """Answer an objection; an answer that adjusts adds the adjustment to the member's ledger,
     by an event, in the same transaction (the answer alone would change no total)."""
     async with ctx.transaction() as ctx:
@@ -304,18 +252,17 @@ async def answer_objection(
         member_id = notice.fold(history).objections.get(objection_id)  # type: ignore[arg-type]
         outcome = await on_notice(
             ctx, period,
-            lambda s: notice.answer(
-                s, objection_id=objection_id, text=text, adjusted=adjusted, points=adjustment
-            ),
+            lambda s: notice.answer(s, objection_id, cmd),
         )  # fmt: skip
-        if adjusted and adjustment and member_id:
+        adjustment = cmd.points
+        if cmd.adjusted and adjustment and member_id:
             await require_member(ctx, member_id, "member_id")
             scored = await execute(
                 ctx.store, registry, LEDGER(member_id, ctx.village), village=ctx.village,
                 meta=ctx.meta, fold=points.fold,
                 decide=lambda ledger: points.adjust(
                     ledger, member_id=member_id, period=period, points=adjustment,
-                    reason=f"公示异议调整: {text}", source_event_id=f"objection:{objection_id}",
+                    reason=f"公示异议调整: {cmd.text}", source_event_id=f"objection:{objection_id}",
                 ),
                 conn=ctx.conn,
             )  # fmt: skip

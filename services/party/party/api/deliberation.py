@@ -11,8 +11,8 @@ from xiangzhi.deps import RuntimeDep, consistent_read
 from xiangzhi.errors import DomainError
 from xiangzhi.guard import requires
 
-from .. import commands as c
 from .. import handlers, queries
+from ..domain import commands as c
 from ..domain import deliberation as d
 from ..domain import permissions as perm
 from ..domain.events import Step
@@ -28,10 +28,7 @@ async def open_deliberation(
     village: Village, body: c.OpenDeliberation, ctx: ContextDep
 ) -> Accepted:
     """Open a deliberation: 民情恳谈, 百姓议事 or 妇女议事."""
-    outcome = await handlers.open_deliberation(
-        ctx, deliberation_id=body.deliberation_id, kind=body.kind,
-        topic=body.topic, matter=body.matter,
-    )  # fmt: skip
+    outcome = await handlers.open_deliberation(ctx, body)
     return accepted("party", outcome, body.deliberation_id)
 
 
@@ -46,12 +43,8 @@ async def complete_step(
         # The sixth step is the announcement: the secretary's, at its own route.
         raise DomainError("the announcement is published at …/announcement", field="path.step")
     outcome = await handlers.on_deliberation(
-        ctx, deliberation_id,
-        lambda s: d.complete_step(
-            s, step=step, summary=body.summary, questions=body.questions,
-            plan_items=body.plan_items, works_items=body.works_items, attachments=body.attachments,
-        ),
-    )  # fmt: skip
+        ctx, deliberation_id, lambda s: d.complete_step(s, step, body)
+    )
     return accepted("party", outcome, deliberation_id)
 
 
@@ -64,11 +57,8 @@ async def party_meeting(
 ) -> Accepted:
     """四议: record the party members' meeting on the matter."""
     outcome = await handlers.on_deliberation(
-        ctx, deliberation_id,
-        lambda s: d.record_party_meeting(
-            s, members_total=body.members_total, attending=body.attending, agreeing=body.agreeing
-        ),
-    )  # fmt: skip
+        ctx, deliberation_id, lambda s: d.record_party_meeting(s, body)
+    )
     return accepted("party", outcome, deliberation_id)
 
 
@@ -81,12 +71,8 @@ async def villagers_resolution(
 ) -> Accepted:
     """四议: record the villagers' (representatives') meeting resolution."""
     outcome = await handlers.on_deliberation(
-        ctx, deliberation_id,
-        lambda s: d.record_villagers_resolution(
-            s, representatives=body.representatives, votes_for=body.votes_for,
-            votes_against=body.votes_against,
-        ),
-    )  # fmt: skip
+        ctx, deliberation_id, lambda s: d.record_villagers_resolution(s, body)
+    )
     return accepted("party", outcome, deliberation_id)
 
 
@@ -98,7 +84,7 @@ async def announce(
 ) -> Accepted:
     """发布公告: the sixth step; the announcement becomes public."""
     outcome = await handlers.on_deliberation(
-        ctx, deliberation_id, lambda s: d.announce(s, text=body.text, now=datetime.now(UTC))
+        ctx, deliberation_id, lambda s: d.announce(s, body, now=datetime.now(UTC))
     )
     return accepted("party", outcome, deliberation_id)
 

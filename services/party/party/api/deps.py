@@ -9,7 +9,7 @@ from xiangzhi.deps import MetaDep, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 
 from .. import handlers
-from ..commands import ID, MEMBER_ID
+from ..domain.commands import ID, MEMBER_ID
 
 Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit village code")]
 MemberId = Annotated[str, Path(pattern=MEMBER_ID)]

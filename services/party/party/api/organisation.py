@@ -8,8 +8,8 @@ from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.deps import RuntimeDep, consistent_read
 from xiangzhi.guard import requires
 
-from .. import commands as c
 from .. import handlers, queries
+from ..domain import commands as c
 from ..domain import permissions as perm
 from ..domain.coverage import coverage as measure
 from .deps import ContextDep, MemberId, Village
@@ -21,20 +21,14 @@ router = APIRouter(prefix="/villages/{village}", tags=["organisation (组织覆�
 @router.post("/organizations", status_code=201, dependencies=[requires(perm.ESTABLISH_ORG)])
 async def establish(village: Village, body: c.EstablishOrg, ctx: ContextDep) -> Accepted:
     """Set up the general branch, a branch, or a party group over a grid."""
-    outcome = await handlers.establish_org(
-        ctx, org_id=body.org_id, name=body.name, kind=body.kind,
-        parent_id=body.parent_id, grid_id=body.grid_id,
-    )  # fmt: skip
+    outcome = await handlers.establish_org(ctx, body)
     return accepted("party", outcome, body.org_id)
 
 
 @router.post("/members", status_code=201, dependencies=[requires(perm.REGISTER_MEMBER)])
 async def register(village: Village, body: c.RegisterMember, ctx: ContextDep) -> Accepted:
     """Register a party member (full or probationary; veterans marked)."""
-    outcome = await handlers.register_member(
-        ctx, member_id=body.member_id, name=body.name,
-        org_id=body.org_id, status=body.status, joined_on=body.joined_on, veteran=body.veteran,
-    )  # fmt: skip
+    outcome = await handlers.register_member(ctx, body)
     return accepted("party", outcome, body.member_id)
 
 
@@ -43,7 +37,7 @@ async def transfer(
     village: Village, member_id: MemberId, body: c.Transfer, ctx: ContextDep
 ) -> Accepted:
     """Move a member to another branch or party group."""
-    outcome = await handlers.transfer_member(ctx, member_id=member_id, to_org_id=body.to_org_id)
+    outcome = await handlers.transfer_member(ctx, member_id, body)
     return accepted("party", outcome, member_id)
 
 
@@ -64,10 +58,7 @@ async def coverage(village: Village, rt: RuntimeDep) -> CoverageView:
 )
 async def schedule_turn(village: Village, body: c.ScheduleTurn, ctx: ContextDep) -> Accepted:
     """村民代表轮岗: give a villagers' representative a turn in the committee's work."""
-    outcome = await handlers.schedule_rotation(
-        ctx, person_id=body.person_id, name=body.name,
-        starts_on=body.starts_on, ends_on=body.ends_on, duty=body.duty,
-    )  # fmt: skip
+    outcome = await handlers.schedule_rotation(ctx, body)
     return accepted("party", outcome, body.person_id)
 
 

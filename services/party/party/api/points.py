@@ -18,8 +18,8 @@ from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.errors import DomainError
 from xiangzhi.guard import caller, check_village, requires
 
-from .. import commands as c
 from .. import handlers, queries
+from ..domain import commands as c
 from ..domain import notice, points
 from ..domain import permissions as perm
 from ..settings import PartySettings
@@ -151,7 +151,7 @@ async def publish_notice(
     """Put the year's totals up for public notice."""
     outcome = await handlers.on_notice(
         ctx, period,
-        lambda s: notice.publish(s, period=period, now=datetime.now(UTC), days=body.days),
+        lambda s: notice.publish(s, period, body, now=datetime.now(UTC)),
     )  # fmt: skip
     return accepted("party", outcome, str(period))
 
@@ -174,8 +174,7 @@ async def object_to(
     outcome = await handlers.on_notice(
         ctx, period,
         lambda s: notice.object_to(
-            s, objection_id=objection_id, member_id=body.member_id,
-            raised_by=objector, text=body.text, now=datetime.now(UTC),
+            s, objection_id, body, raised_by=objector, now=datetime.now(UTC)
         ),
     )  # fmt: skip
     return accepted("party", outcome, objection_id)
@@ -189,10 +188,7 @@ async def answer_objection(
     village: Village, period: Period, objection_id: ObjectionId, body: c.Answer, ctx: ContextDep
 ) -> Accepted:
     """Answer an objection (every one is answered before the notice closes)."""
-    outcome = await handlers.answer_objection(
-        ctx, period, objection_id=objection_id, text=body.text,
-        adjusted=body.adjusted, adjustment=body.points,
-    )  # fmt: skip
+    outcome = await handlers.answer_objection(ctx, period, objection_id, body)
     return accepted("party", outcome, objection_id)
 
 

@@ -9,8 +9,8 @@ from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.deps import RuntimeDep
 from xiangzhi.guard import requires
 
-from .. import commands as c
 from .. import handlers, queries
+from ..domain import commands as c
 from ..domain import permissions as perm
 from .deps import ContextDep, Id, Village
 
@@ -20,11 +20,7 @@ router = APIRouter(prefix="/villages/{village}", tags=["study days (两日活动
 @router.post("/activities", status_code=201, dependencies=[requires(perm.HOLD_ACTIVITY)])
 async def hold_activity(village: Village, body: c.HoldActivity, ctx: ContextDep) -> Accepted:
     """Record a study day; a party lesson scores its lecturer."""
-    outcome = await handlers.hold_activity(
-        ctx, activity_id=body.activity_id, kind=body.kind,
-        title=body.title, on=body.date, lecturer=body.lecturer_member_id,
-        destination=body.destination, period=body.date.year,
-    )  # fmt: skip
+    outcome = await handlers.hold_activity(ctx, body)
     return accepted("party", outcome, body.activity_id)
 
 
@@ -39,7 +35,6 @@ async def attend(
     """Record that a member attended; attending scores study by the rule."""
     period = await queries.activity_year(rt.store, village, activity_id)
     outcome = await handlers.attend_activity(
-        ctx, activity_id=activity_id, member_id=body.member_id,
-        period=period or datetime.now(UTC).year,
-    )  # fmt: skip
+        ctx, activity_id, body, period=period or datetime.now(UTC).year
+    )
     return accepted("party", outcome, activity_id)

@@ -21,11 +21,16 @@ from datetime import datetime
 from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
+from .commands import (
+    Announce,
+    CompleteStep,
+    OpenDeliberation,
+    PartyMeeting,
+    VillagersMeeting,
+)
 from .events import (
-    QA,
     STEPS,
     DeliberationAnnounced,
-    DeliberationKind,
     DeliberationOpened,
     Matter,
     PartyMeetingHeld,
@@ -99,26 +104,18 @@ def party_meeting_passes(meeting: PartyMeetingHeld) -> bool:
     )
 
 
-def open_deliberation(
-    state: Deliberation, *, deliberation_id: str, kind: DeliberationKind, topic: str, matter: Matter
-) -> list[DeliberationOpened]:
+def open_deliberation(state: Deliberation, cmd: OpenDeliberation) -> list[DeliberationOpened]:
     if state.opened:
         raise IllegalTransitionError("already opened", current_state=state.state)
     return [
-        DeliberationOpened(deliberation_id=deliberation_id, kind=kind, topic=topic, matter=matter)
+        DeliberationOpened(
+            deliberation_id=cmd.deliberation_id, kind=cmd.kind, topic=cmd.topic, matter=cmd.matter
+        )
     ]
 
 
-def complete_step(
-    state: Deliberation,
-    *,
-    step: Step,
-    summary: str,
-    questions: Sequence[QA] = (),
-    plan_items: Sequence[str] = (),
-    works_items: Sequence[str] = (),
-    attachments: Sequence[str] = (),
-) -> list[StepCompleted]:
+def complete_step(state: Deliberation, step: Step, cmd: CompleteStep) -> list[StepCompleted]:
+    questions, plan_items = cmd.questions, cmd.plan_items
     if not state.opened:
         raise IllegalTransitionError("the deliberation is not opened", current_state="new")
     if step != state.next_step:
@@ -150,16 +147,15 @@ def complete_step(
             raise DomainError("a plan has items", field="plan_items")
     return [
         StepCompleted(
-            deliberation_id=state.deliberation_id, step=step, summary=summary,
-            attachments=tuple(attachments), questions=tuple(questions),
-            plan_items=tuple(plan_items), works_items=tuple(works_items),
+            deliberation_id=state.deliberation_id, step=step, summary=cmd.summary,
+            attachments=tuple(cmd.attachments), questions=tuple(questions),
+            plan_items=tuple(plan_items), works_items=tuple(cmd.works_items),
         )
     ]  # fmt: skip
 
 
-def record_party_meeting(
-    state: Deliberation, *, members_total: int, attending: int, agreeing: int
-) -> list[PartyMeetingHeld]:
+def record_party_meeting(state: Deliberation, cmd: PartyMeeting) -> list[PartyMeetingHeld]:
+    members_total, attending, agreeing = cmd.members_total, cmd.attending, cmd.agreeing
     if not state.opened or state.announced:
         raise IllegalTransitionError("no open deliberation", current_state=state.state)
     if attending > members_total or agreeing > attending:
@@ -173,23 +169,26 @@ def record_party_meeting(
 
 
 def record_villagers_resolution(
-    state: Deliberation, *, representatives: bool, votes_for: int, votes_against: int
+    state: Deliberation, cmd: VillagersMeeting
 ) -> list[VillagersResolved]:
+    votes_for, votes_against = cmd.votes_for, cmd.votes_against
     if not state.opened or state.announced:
         raise IllegalTransitionError("no open deliberation", current_state=state.state)
     return [
         VillagersResolved(
-            deliberation_id=state.deliberation_id, representatives=representatives,
+            deliberation_id=state.deliberation_id, representatives=cmd.representatives,
             passed=votes_for > votes_against, votes_for=votes_for, votes_against=votes_against,
         )
     ]  # fmt: skip
 
 
 def announce(
-    state: Deliberation, *, text: str, now: datetime
+    state: Deliberation, cmd: Announce, *, now: datetime
 ) -> list[StepCompleted | DeliberationAnnounced]:
     """The sixth step and the public announcement, together."""
-    step = complete_step(state, step="publish_announcement", summary=text)
+    text = cmd.text
+    # The announcement is the step's summary (validated as the announcement it is).
+    step = complete_step(state, "publish_announcement", CompleteStep.model_construct(summary=text))
     return [
         *step,
         DeliberationAnnounced(

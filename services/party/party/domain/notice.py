@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
+from .commands import Answer, Object, PublishNotice
 from .events import NoticeClosed, NoticePublished, ObjectionAnswered, ObjectionRaised
 
 MIN_NOTICE = timedelta(days=5)
@@ -52,7 +52,10 @@ def fold(events: Sequence[Event]) -> Notice:
     return streams.fold(Notice(), evolve, events)
 
 
-def publish(state: Notice, *, period: int, now: datetime, days: int) -> list[NoticePublished]:
+def publish(
+    state: Notice, period: int, cmd: PublishNotice, *, now: datetime
+) -> list[NoticePublished]:
+    days = cmd.days
     if state.ends_at is not None:
         raise IllegalTransitionError(
             f"the {period} notice is already published", current_state=state.state
@@ -63,29 +66,24 @@ def publish(state: Notice, *, period: int, now: datetime, days: int) -> list[Not
 
 
 def object_to(
-    state: Notice, *, objection_id: str, member_id: str, raised_by: str, text: str, now: datetime
+    state: Notice, objection_id: str, cmd: Object, *, raised_by: str, now: datetime
 ) -> list[ObjectionRaised]:
+    """``raised_by``: the objector, from the token; ``objection_id``: chosen for it."""
     if state.ends_at is None or state.closed or now > state.ends_at:
         raise IllegalTransitionError(
             "objections are taken while the notice runs", current_state=state.state
         )
     return [
         ObjectionRaised(
-            objection_id=objection_id, period=state.period, member_id=member_id,
-            raised_by=raised_by, text=text,
+            objection_id=objection_id, period=state.period, member_id=cmd.member_id,
+            raised_by=raised_by, text=cmd.text,
         )
     ]  # fmt: skip
 
 
-def answer(
-    state: Notice,
-    *,
-    objection_id: str,
-    text: str,
-    adjusted: bool,
-    points: Decimal | None = None,
-) -> list[ObjectionAnswered]:
+def answer(state: Notice, objection_id: str, cmd: Answer) -> list[ObjectionAnswered]:
     """Answer an objection; an adjustment names its points (the ledger records them)."""
+    adjusted, points = cmd.adjusted, cmd.points
     if objection_id not in state.open_objections:
         raise DomainError(f"no open objection {objection_id}", field="objection_id")
     if adjusted and not points:
@@ -94,7 +92,7 @@ def answer(
         raise DomainError("points are given only with adjusted: true", field="points")
     return [
         ObjectionAnswered(
-            objection_id=objection_id, answer=text, adjusted=adjusted,
+            objection_id=objection_id, answer=cmd.text, adjusted=adjusted,
             points=points if adjusted else None,
         )
     ]  # fmt: skip

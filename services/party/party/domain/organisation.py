@@ -10,6 +10,7 @@ from datetime import date
 from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
+from .commands import EstablishOrg, RegisterMember
 from .events import MemberRegistered, MemberTransferred, OrganizationEstablished, OrgKind
 
 PARENT_OF: dict[str, tuple[str, ...]] = {
@@ -34,15 +35,10 @@ def fold_org(events: Sequence[OrganizationEstablished]) -> Org:
 
 
 def establish(
-    state: Org,
-    *,
-    org_id: str,
-    name: str,
-    kind: OrgKind,
-    parent: Org | None,
-    grid_id: str | None,
-    village: str,
+    state: Org, cmd: EstablishOrg, *, parent: Org | None, village: str
 ) -> list[OrganizationEstablished]:
+    """``parent``: the organisation the command names as its parent, as it stands."""
+    org_id, kind, grid_id = cmd.org_id, cmd.kind, cmd.grid_id
     if state.kind is not None:
         raise IllegalTransitionError(f"organisation {org_id} exists", current_state="established")
     allowed = PARENT_OF[kind]
@@ -59,7 +55,7 @@ def establish(
         raise DomainError("only a party group is bound to a grid", field="grid_id")
     return [
         OrganizationEstablished(
-            org_id=org_id, name=name, kind=kind, parent_id=parent.org_id if parent else None,
+            org_id=org_id, name=cmd.name, kind=kind, parent_id=parent.org_id if parent else None,
             grid_id=grid_id,
         )
     ]  # fmt: skip
@@ -85,16 +81,10 @@ def fold_member(events: Sequence[MemberRegistered | MemberTransferred]) -> Membe
 
 
 def register(
-    state: Member,
-    *,
-    member_id: str,
-    name: str,
-    org: Org,
-    status: str,
-    joined_on: date,
-    today: date,
-    veteran: bool,
+    state: Member, cmd: RegisterMember, *, org: Org, today: date
 ) -> list[MemberRegistered]:
+    """``org``: the organisation the command names, as it stands."""
+    member_id, joined_on = cmd.member_id, cmd.joined_on
     if state.org_id is not None:
         raise IllegalTransitionError(
             f"member {member_id} is registered", current_state="registered"
@@ -105,8 +95,8 @@ def register(
         raise DomainError("a member joins on a day that has come", field="joined_on")
     return [
         MemberRegistered(
-            member_id=member_id, name=name, org_id=org.org_id, status=status,
-            joined_on=joined_on.isoformat(), veteran=veteran,
+            member_id=member_id, name=cmd.name, org_id=org.org_id, status=cmd.status,
+            joined_on=joined_on.isoformat(), veteran=cmd.veteran,
         )
     ]  # fmt: skip
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
+from .commands import ScheduleTurn
 from .events import RotationScheduled
 
 
@@ -21,9 +22,8 @@ def fold(events: Sequence[RotationScheduled]) -> Schedule:
     return Schedule(tuple(events))
 
 
-def schedule(
-    state: Schedule, *, person_id: str, name: str, starts_on: date, ends_on: date, duty: str
-) -> list[RotationScheduled]:
+def schedule(state: Schedule, cmd: ScheduleTurn) -> list[RotationScheduled]:
+    person_id, name, starts_on, ends_on = cmd.person_id, cmd.name, cmd.starts_on, cmd.ends_on
     if ends_on <= starts_on:
         raise DomainError("a turn ends after it starts", field="ends_on")
     for turn in state.turns:
@@ -38,6 +38,6 @@ def schedule(
     return [
         RotationScheduled(
             person_id=person_id, name=name, starts_on=starts_on.isoformat(),
-            ends_on=ends_on.isoformat(), duty=duty,
+            ends_on=ends_on.isoformat(), duty=cmd.duty,
         )
     ]  # fmt: skip

@@ -10,6 +10,7 @@ from datetime import date
 from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
+from .commands import Attend, HoldActivity
 from .events import ActivityAttended, ActivityHeld, ActivityKind
 
 
@@ -35,17 +36,9 @@ def fold(events: Sequence[ActivityHeld | ActivityAttended]) -> Activity:
     return streams.fold(Activity(), evolve, events)
 
 
-def hold(
-    state: Activity,
-    *,
-    activity_id: str,
-    kind: ActivityKind,
-    title: str,
-    on: date,
-    today: date,
-    lecturer_member_id: str | None,
-    destination: str | None,
-) -> list[ActivityHeld]:
+def hold(state: Activity, cmd: HoldActivity, *, today: date) -> list[ActivityHeld]:
+    activity_id, kind, on = cmd.activity_id, cmd.kind, cmd.date
+    lecturer_member_id, destination = cmd.lecturer_member_id, cmd.destination
     if state.held:
         raise IllegalTransitionError(
             f"activity {activity_id} is already recorded", current_state="held"
@@ -58,13 +51,14 @@ def hold(
         raise DomainError("a study tour (观摩学习) has its destination", field="destination")
     return [
         ActivityHeld(
-            activity_id=activity_id, kind=kind, title=title, date=on.isoformat(),
+            activity_id=activity_id, kind=kind, title=cmd.title, date=on.isoformat(),
             lecturer_member_id=lecturer_member_id, destination=destination,
         )
     ]  # fmt: skip
 
 
-def attend(state: Activity, *, member_id: str) -> list[ActivityAttended]:
+def attend(state: Activity, cmd: Attend) -> list[ActivityAttended]:
+    member_id = cmd.member_id
     if not state.held:
         raise IllegalTransitionError("no such activity", current_state="new")
     if member_id in state.attendees:

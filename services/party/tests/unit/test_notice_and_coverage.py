@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from party.domain import commands as c
 from party.domain import notice
 from party.domain.coverage import coverage
 from xiangzhi.errors import DomainError, IllegalTransitionError
@@ -13,36 +14,40 @@ T0 = datetime(2027, 1, 5, tzinfo=UTC)
 
 
 def _published() -> notice.Notice:
-    return notice.fold(notice.publish(notice.Notice(), period=2026, now=T0, days=7))
+    return notice.fold(
+        notice.publish(notice.Notice(), 2026, c.PublishNotice.model_construct(days=7), now=T0)
+    )
 
 
 def test_a_notice_runs_at_least_five_days() -> None:
     with pytest.raises(DomainError, match="at least 5 days"):
-        notice.publish(notice.Notice(), period=2026, now=T0, days=3)
+        notice.publish(notice.Notice(), 2026, c.PublishNotice.model_construct(days=3), now=T0)
 
 
 def test_objections_only_while_the_notice_runs() -> None:
     state = _published()
     assert notice.object_to(
         state,
-        objection_id="o1",
-        member_id="m1",
+        "o1",
+        c.Object.model_construct(member_id="m1", text="分数偏高"),
         raised_by="v1",
-        text="分数偏高",
         now=T0 + timedelta(days=2),
     )
     with pytest.raises(IllegalTransitionError):
         notice.object_to(
             state,
-            objection_id="o2",
-            member_id="m1",
+            "o2",
+            c.Object.model_construct(member_id="m1", text="x"),
             raised_by="v1",
-            text="x",
             now=T0 + timedelta(days=8),
         )
     with pytest.raises(IllegalTransitionError):
         notice.object_to(
-            notice.Notice(), objection_id="o3", member_id="m1", raised_by="v1", text="x", now=T0
+            notice.Notice(),
+            "o3",
+            c.Object.model_construct(member_id="m1", text="x"),
+            raised_by="v1",
+            now=T0,
         )
 
 
@@ -51,7 +56,7 @@ def test_the_notice_closes_after_its_time_with_every_objection_answered() -> Non
     state = notice.evolve(
         state,
         notice.object_to(
-            state, objection_id="o1", member_id="m1", raised_by="v1", text="x", now=T0
+            state, "o1", c.Object.model_construct(member_id="m1", text="x"), raised_by="v1", now=T0
         )[0],
     )
     with pytest.raises(IllegalTransitionError, match="runs until"):
@@ -60,10 +65,11 @@ def test_the_notice_closes_after_its_time_with_every_objection_answered() -> Non
         notice.close(state, now=T0 + timedelta(days=8))
     assert refused.value.extensions["unanswered"] == ["o1"]
     state = notice.evolve(
-        state, notice.answer(state, objection_id="o1", text="经核实无误", adjusted=False)[0]
+        state,
+        notice.answer(state, "o1", c.Answer.model_construct(text="经核实无误", adjusted=False))[0],
     )
     with pytest.raises(DomainError):
-        notice.answer(state, objection_id="o1", text="again", adjusted=False)
+        notice.answer(state, "o1", c.Answer.model_construct(text="again", adjusted=False))
     assert notice.close(state, now=T0 + timedelta(days=8))
 
 
@@ -81,44 +87,44 @@ def test_study_days_need_their_lecturer_or_destination_and_count_attendance_once
 
     from party.domain import study
 
-    kwargs = dict(activity_id="a1", title="主题党日", on=date(2026, 7, 1), today=date(2026, 7, 2))
+    def held(**fields: object) -> c.HoldActivity:
+        given = {"activity_id": "a1", "title": "主题党日", "date": date(2026, 7, 1)}
+        return c.HoldActivity.model_construct(**{**given, **fields})
+
+    today = date(2026, 7, 2)
     with pytest.raises(DomainError, match="lecturer"):
         study.hold(
             study.Activity(),
-            kind="party_lesson",
-            lecturer_member_id=None,
-            destination=None,
-            **kwargs,
-        )  # type: ignore[arg-type]
+            held(kind="party_lesson", lecturer_member_id=None, destination=None),
+            today=today,
+        )
     with pytest.raises(DomainError, match="destination"):
         study.hold(
-            study.Activity(), kind="study_tour", lecturer_member_id=None, destination=None, **kwargs
-        )  # type: ignore[arg-type]
+            study.Activity(),
+            held(kind="study_tour", lecturer_member_id=None, destination=None),
+            today=today,
+        )
     with pytest.raises(DomainError, match="once it has been held"):
         study.hold(
             study.Activity(),
-            kind="theme_party_day",
-            lecturer_member_id=None,
-            destination=None,
-            activity_id="a1",
-            title="t",
-            on=date(2026, 8, 1),
-            today=date(2026, 7, 2),
-        )
+            held(
+                kind="theme_party_day", lecturer_member_id=None, destination=None,
+                title="t", date=date(2026, 8, 1),
+            ),
+            today=today,
+        )  # fmt: skip
     state = study.fold(
         study.hold(
             study.Activity(),
-            kind="study_tour",
-            lecturer_member_id=None,
-            destination="平遥",
-            **kwargs,
+            held(kind="study_tour", lecturer_member_id=None, destination="平遥"),
+            today=today,
         )
-    )  # type: ignore[arg-type]
-    [attended] = study.attend(state, member_id="pm-1")
+    )
+    [attended] = study.attend(state, c.Attend.model_construct(member_id="pm-1"))
     state = study.evolve(state, attended)
-    assert study.attend(state, member_id="pm-1") == []
+    assert study.attend(state, c.Attend.model_construct(member_id="pm-1")) == []
     with pytest.raises(IllegalTransitionError):
-        study.attend(study.Activity(), member_id="pm-1")
+        study.attend(study.Activity(), c.Attend.model_construct(member_id="pm-1"))
 
 
 def test_the_organisation_tree_and_party_groups_over_grids() -> None:
@@ -131,11 +137,8 @@ def test_the_organisation_tree_and_party_groups_over_grids() -> None:
     def setup(kind: str, parent: o.Org | None, grid_id: str | None = None, org_id: str = "x") -> list:  # fmt: skip
         return o.establish(
             o.Org(),
-            org_id=org_id,
-            name=org_id,
-            kind=kind,
+            c.EstablishOrg.model_construct(org_id=org_id, name=org_id, kind=kind, grid_id=grid_id),
             parent=parent,
-            grid_id=grid_id,
             village=village,
         )  # type: ignore[arg-type]
 
@@ -155,13 +158,11 @@ def test_the_organisation_tree_and_party_groups_over_grids() -> None:
     today = date(2026, 11, 29)
     [joined] = o.register(
         o.Member(),
-        member_id="pm-1",
-        name="王",
+        c.RegisterMember.model_construct(
+            member_id="pm-1", name="王", status="full", joined_on=date(1978, 7, 1), veteran=True
+        ),
         org=group,
-        status="full",
-        joined_on=date(1978, 7, 1),
         today=today,
-        veteran=True,
     )
     member = o.evolve_member(o.Member(), joined)
     with pytest.raises(DomainError, match="already there"):
@@ -171,13 +172,15 @@ def test_the_organisation_tree_and_party_groups_over_grids() -> None:
     with pytest.raises(DomainError, match="has come"):
         o.register(
             o.Member(),
-            member_id="pm-2",
-            name="李",
+            c.RegisterMember.model_construct(
+                member_id="pm-2",
+                name="李",
+                status="probationary",
+                joined_on=date(2027, 1, 1),
+                veteran=False,
+            ),
             org=group,
-            status="probationary",
-            joined_on=date(2027, 1, 1),
             today=today,
-            veteran=False,
         )
 
 
@@ -188,44 +191,54 @@ def test_representatives_take_turns_that_do_not_overlap() -> None:
 
     [first] = rotation.schedule(
         rotation.Schedule(),
-        person_id="r1",
-        name="赵",
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 3, 31),
-        duty="环境卫生监督",
+        c.ScheduleTurn.model_construct(
+            person_id="r1",
+            name="赵",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 3, 31),
+            duty="环境卫生监督",
+        ),
     )
     state = rotation.fold([first])
     with pytest.raises(IllegalTransitionError, match="already has a turn"):
         rotation.schedule(
             state,
-            person_id="r1",
-            name="赵",
-            starts_on=date(2026, 3, 1),
-            ends_on=date(2026, 5, 1),
-            duty="x",
+            c.ScheduleTurn.model_construct(
+                person_id="r1",
+                name="赵",
+                starts_on=date(2026, 3, 1),
+                ends_on=date(2026, 5, 1),
+                duty="x",
+            ),
         )
     assert rotation.schedule(
         state,
-        person_id="r1",
-        name="赵",
-        starts_on=date(2026, 4, 1),
-        ends_on=date(2026, 6, 30),
-        duty="x",
+        c.ScheduleTurn.model_construct(
+            person_id="r1",
+            name="赵",
+            starts_on=date(2026, 4, 1),
+            ends_on=date(2026, 6, 30),
+            duty="x",
+        ),
     )
     assert rotation.schedule(
         state,
-        person_id="r2",
-        name="钱",
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 3, 31),
-        duty="x",
+        c.ScheduleTurn.model_construct(
+            person_id="r2",
+            name="钱",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 3, 31),
+            duty="x",
+        ),
     )
     with pytest.raises(DomainError, match="ends after"):
         rotation.schedule(
             state,
-            person_id="r3",
-            name="孙",
-            starts_on=date(2026, 5, 1),
-            ends_on=date(2026, 5, 1),
-            duty="x",
+            c.ScheduleTurn.model_construct(
+                person_id="r3",
+                name="孙",
+                starts_on=date(2026, 5, 1),
+                ends_on=date(2026, 5, 1),
+                duty="x",
+            ),
         )

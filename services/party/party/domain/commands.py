@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 from xiangzhi.text import StorableModel
 
-from .domain.events import QA, ActivityKind, DeliberationKind, Matter, OrgKind, RuleCategory
+from .events import QA, ActivityKind, DeliberationKind, Matter, OrgKind, RuleCategory
 
 ID = r"^[A-Za-z0-9-]{1,64}$"
 MEMBER_ID = r"^[A-Za-z0-9._-]{1,64}$"
