@@ -12,7 +12,7 @@ from xiangzhi.errors import DomainError, NotFoundError
 from xiangzhi.permissions import Permission
 from xiangzhi.registry import EventPayload
 
-from . import party_copy
+from . import party_copy, queries
 from .domain import commands as c
 from .domain import grid, issue, team
 from .domain import permissions as perm
@@ -94,10 +94,10 @@ async def log_service(ctx: Context, team_id: str, cmd: c.LogService) -> Outcome:
 # ------------------------------------------------------------------ issues
 
 
-async def raise_issue(
-    ctx: Context, cmd: c.RaiseIssue, earlier: Sequence[NearbyIssue] = ()
-) -> Outcome:
-    """Raise the issue and link it to its suspected duplicates, all in one transaction."""
+async def raise_issue(ctx: Context, cmd: c.RaiseIssue) -> Outcome:
+    """Raise the issue and link it to its suspected duplicates, all in one transaction. The
+    candidates come from the read model: the duplicate rule looks across the village's issues."""
+    earlier = await queries.nearby_candidates(ctx.store.pool, ctx.village, cmd.category, now())
     async with ctx.transaction() as tx:
         return await _raise_and_link(tx, cmd, earlier)
 

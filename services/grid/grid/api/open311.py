@@ -218,8 +218,7 @@ async def create_request(
         actor=who,
     )  # fmt: skip
     try:
-        earlier = await queries.nearby_candidates(rt.pool, village, service_code, datetime.now(UTC))
-        outcome = await handlers.raise_issue(ctx, cmd, earlier)
+        outcome = await handlers.raise_issue(ctx, cmd)
     except DomainError as exc:
         named = exc.extensions.get("field")
         status = exc.status if exc.status in (401, 403, 404, 409) else 400

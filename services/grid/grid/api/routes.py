@@ -104,10 +104,9 @@ async def list_teams(village: Village, rt: RuntimeDep) -> list[TeamView]:
 
 
 @router.post("/issues", status_code=201, tags=["issues"], dependencies=[requires(perm.RAISE_ISSUE)])
-async def raise_issue(cmd: c.RaiseIssue, ctx: ContextDep, rt: RuntimeDep) -> Accepted:
+async def raise_issue(cmd: c.RaiseIssue, ctx: ContextDep) -> Accepted:
     """Raise a resident's issue in a grid; nearby issues of the same kind are linked."""
-    earlier = await queries.nearby_candidates(rt.pool, ctx.village, cmd.category, datetime.now(UTC))
-    outcome = await handlers.raise_issue(ctx, cmd, earlier)
+    outcome = await handlers.raise_issue(ctx, cmd)
     return accepted(outcome, outcome.aggregate_id)
 
 
