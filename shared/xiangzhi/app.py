@@ -84,86 +84,14 @@ class Runtime(Generic[SettingsT]):
 def create_app(settings: SettingsT, parts: ServiceParts[SettingsT] | None = None) -> FastAPI:
     parts = parts or ServiceParts()
     logs.configure(settings.service_name, level=settings.log_level, json=settings.log_json)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        parts.registry.check()
-        pool = await db.create_pool(settings.postgres_dsn, max_size=settings.pool_max_size)
-        async with pool.acquire() as conn:
-            await db.migrate(conn, [*db.kit_migrations(), *parts.migrations])
-        store = EventStore(pool)
-        projections = {p.name: p for p in parts.projections(settings, store)}
-        runtime: Runtime[SettingsT] = Runtime(
-            settings=settings,
-            pool=pool,
-            store=store,
-            registry=parts.registry,
-            projections=projections,
-            runners={
-                name: ProjectionRunner(
-                    pool,
-                    settings.kafka_bootstrap,
-                    projection,
-                    group_id=f"{settings.service_name}.{name}",
-                    dlq_replication_factor=settings.replication_factor,
-                )
-                for name, projection in projections.items()
-            },
-            relay=OutboxRelay(
-                settings.postgres_dsn,
-                settings.kafka_bootstrap,
-                service=settings.service_name,
-                topic=settings.topic,
-            )
-            if settings.relay_enabled
-            else None,
-        )
-        for projection in projections.values():
-            # Before the first request: a read must find the tables, even if still empty.
-            await create_schema(pool, projection, projection.schema)
-        app.state.runtime = runtime
-        stop = asyncio.Event()
-        if runtime.relay is not None:
-            runtime.tasks.append(asyncio.create_task(runtime.relay.run(stop), name="relay"))
-        if settings.projections_enabled:
-            for name, runner in runtime.runners.items():
-                runtime.tasks.append(
-                    asyncio.create_task(runner.run(stop), name=f"projection:{name}")
-                )
-        for worker in parts.workers:
-            runtime.tasks.append(asyncio.create_task(worker(runtime, stop), name=worker.__name__))
-        try:
-            if parts.resources is None:
-                yield
-            else:
-                async with parts.resources(app, runtime):
-                    yield
-        finally:
-            stop.set()
-            for task in runtime.tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await asyncio.wait_for(task, timeout=10)
-            await pool.close()
-
     app = FastAPI(
         title=parts.title or f"Xiangzhi {settings.service_name}",
         description=parts.description,
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, parts),
     )
     app.state.settings = settings
-    guarded = [*parts.routers, *parts.public_read_routers]
-    if guarded and not settings.auth_public_key:
-        # No unauthenticated mode: a service that would accept any caller is one nobody runs.
-        raise ValueError(
-            f"{settings.service_name}: auth_public_key is required "
-            "(every service verifies the gateway's tokens)"
-        )
-    app.state.verifier = (
-        TokenVerifier(
-            settings.auth_public_key, issuer=settings.auth_issuer, audience=settings.auth_audience
-        )
-        if settings.auth_public_key
-        else None
+    app.state.verifier = _verifier(
+        settings, needed=bool(parts.routers or parts.public_read_routers)
     )
     problems.install(app)
     observability.install(app, settings.service_name)
@@ -175,10 +103,97 @@ def create_app(settings: SettingsT, parts: ServiceParts[SettingsT] | None = None
     for router in parts.open_routers:
         app.include_router(router)
     _every_command_has_a_permission(
-        [*guarded, *parts.open_routers], parts.permissions, settings.service_name,
-        exempt=parts.commands_without_permission,
+        [*parts.routers, *parts.public_read_routers, *parts.open_routers], parts.permissions,
+        settings.service_name, exempt=parts.commands_without_permission,
     )  # fmt: skip
     return app
+
+
+def _verifier(settings: ServiceSettings, *, needed: bool) -> TokenVerifier | None:
+    if needed and not settings.auth_public_key:
+        # No unauthenticated mode: a service that would accept any caller is one nobody runs.
+        raise ValueError(
+            f"{settings.service_name}: auth_public_key is required "
+            "(every service verifies the gateway's tokens)"
+        )
+    if not settings.auth_public_key:
+        return None
+    return TokenVerifier(
+        settings.auth_public_key, issuer=settings.auth_issuer, audience=settings.auth_audience
+    )
+
+
+def _lifespan(
+    settings: SettingsT, parts: ServiceParts[SettingsT]
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the runtime with the app, run its background tasks, stop them in reverse order."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await _start(settings, parts)
+        app.state.runtime = runtime
+        stop = asyncio.Event()
+        _spawn(runtime, parts, stop)
+        try:
+            if parts.resources is None:
+                yield
+            else:
+                async with parts.resources(app, runtime):
+                    yield
+        finally:
+            stop.set()
+            for task in runtime.tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(task, timeout=10)
+            await runtime.pool.close()
+
+    return lifespan
+
+
+async def _start(settings: SettingsT, parts: ServiceParts[SettingsT]) -> Runtime[SettingsT]:
+    """The pool, the migrations, the store, the projections' schemas, the relay: all ready
+    before the first request (a read must find its tables, even if still empty)."""
+    parts.registry.check()
+    pool = await db.create_pool(settings.postgres_dsn, max_size=settings.pool_max_size)
+    async with pool.acquire() as conn:
+        await db.migrate(conn, [*db.kit_migrations(), *parts.migrations])
+    store = EventStore(pool)
+    projections = {p.name: p for p in parts.projections(settings, store)}
+    for projection in projections.values():
+        await create_schema(pool, projection, projection.schema)
+    relay = (
+        OutboxRelay(
+            settings.postgres_dsn, settings.kafka_bootstrap,
+            service=settings.service_name, topic=settings.topic,
+        )
+        if settings.relay_enabled
+        else None
+    )  # fmt: skip
+    runners = {
+        name: ProjectionRunner(
+            pool, settings.kafka_bootstrap, projection,
+            group_id=f"{settings.service_name}.{name}",
+            dlq_replication_factor=settings.replication_factor,
+        )
+        for name, projection in projections.items()
+    }  # fmt: skip
+    return Runtime(
+        settings=settings, pool=pool, store=store, registry=parts.registry,
+        projections=projections, runners=runners, relay=relay,
+    )  # fmt: skip
+
+
+def _spawn(
+    runtime: Runtime[SettingsT], parts: ServiceParts[SettingsT], stop: asyncio.Event
+) -> None:
+    """The relay, the projections and the service's workers, each a task until ``stop``."""
+    if runtime.relay is not None:
+        runtime.tasks.append(asyncio.create_task(runtime.relay.run(stop), name="relay"))
+    if runtime.settings.projections_enabled:
+        for name, runner in runtime.runners.items():
+            runtime.tasks.append(asyncio.create_task(runner.run(stop), name=f"projection:{name}"))
+    for worker in parts.workers:
+        runtime.tasks.append(asyncio.create_task(worker(runtime, stop), name=worker.__name__))
 
 
 def _every_command_has_a_permission(

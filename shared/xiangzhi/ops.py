@@ -19,6 +19,7 @@ from rich.table import Table
 
 from . import db
 from .app import ServiceParts
+from .chain import ChainReport
 from .kafka_admin import partitions_of
 from .projection import AlreadyResolvedError, ProjectionRunner
 from .settings import ServiceSettings
@@ -29,11 +30,25 @@ console = Console(soft_wrap=True)
 
 
 def ops_app(settings: Callable[[], ServiceSettings], parts: ServiceParts[Any]) -> typer.Typer:
+    """The kit's operator commands for one service (its ``<service>-ops`` script)."""
     app = typer.Typer(help=f"Operator commands for {parts.title or 'a Xiangzhi service'}.")
+    ops = Operator(settings, parts)
+    for command in (ops.verify, ops.tail, ops.parked, ops.replay, ops.rebuild, ops.lag):
+        app.command()(command)
+    app.command()(ops.schemas)
+    return app
 
-    def with_pool(work: Callable[[ServiceSettings, db.Pool], Awaitable[T]]) -> T:
+
+class Operator:
+    """What the commands share: the service's settings and parts, a pool per command."""
+
+    def __init__(self, settings: Callable[[], ServiceSettings], parts: ServiceParts[Any]) -> None:
+        self.settings = settings
+        self.parts = parts
+
+    def with_pool(self, work: Callable[[ServiceSettings, db.Pool], Awaitable[T]]) -> T:
         async def run() -> T:
-            s = settings()
+            s = self.settings()
             pool = await db.create_pool(s.postgres_dsn, min_size=1, max_size=4)
             try:
                 return await work(s, pool)
@@ -42,97 +57,78 @@ def ops_app(settings: Callable[[], ServiceSettings], parts: ServiceParts[Any]) -
 
         return asyncio.run(run())
 
-    def runner(s: ServiceSettings, pool: db.Pool, name: str) -> ProjectionRunner:
-        projections = {p.name: p for p in parts.projections(s, EventStore(pool))}
+    def runner(self, s: ServiceSettings, pool: db.Pool, name: str) -> ProjectionRunner:
+        projections = {p.name: p for p in self.parts.projections(s, EventStore(pool))}
         if name not in projections:
             raise typer.BadParameter(f"no projection {name!r}; there are {sorted(projections)}")
         return ProjectionRunner(
             pool, s.kafka_bootstrap, projections[name], group_id=f"{s.service_name}.{name}"
         )
 
-    @app.command()
     def verify(
+        self,
         village: Annotated[str | None, typer.Argument(help="12-digit village code")] = None,
     ) -> None:
         """Recompute the hash chain of one village (or of all); exit 1 naming the first break."""
 
         async def work(s: ServiceSettings, pool: db.Pool) -> bool:
             store = EventStore(pool)
-            intact = True
-            for v in [village] if village else await store.villages():
-                report = await store.verify_village(v)
-                if report.intact:
-                    console.print(f"[green]✓[/green] {v}: {report.checked} events, chain intact")
-                else:
-                    intact = False
-                    b = report.first_break
-                    assert b is not None
-                    console.print(
-                        f"[red]✗[/red] {v}: chain broken at chain_seq {b.chain_seq}"
-                        f" (event {b.event_id}): {b.reason}"
-                    )
-            return intact
+            villages = [village] if village else await store.villages()
+            reports = [await store.verify_village(v) for v in villages]
+            for report in reports:
+                _say(report)
+            return all(report.intact for report in reports)
 
-        if not with_pool(work):
+        if not self.with_pool(work):
             raise typer.Exit(1)
 
-    @app.command()
     def tail(
-        village: str,
-        from_seq: Annotated[int, typer.Option("--from")] = 1,
-        limit: int = 50,
+        self, village: str, from_seq: Annotated[int, typer.Option("--from")] = 1, limit: int = 50
     ) -> None:
         """Print a village's events in chain order, as JSON lines."""
 
         async def work(s: ServiceSettings, pool: db.Pool) -> None:
             for event in await EventStore(pool).read_village(village, from_seq, limit):
-                envelope = event.envelope(s.service_name)
-                print(envelope.model_dump_json())
+                print(event.envelope(s.service_name).model_dump_json())
 
-        with_pool(work)
+        self.with_pool(work)
 
-    @app.command()
-    def parked(projection: str) -> None:
+    def parked(self, projection: str) -> None:
         """List the events a projection parked (with their errors)."""
 
         async def work(s: ServiceSettings, pool: db.Pool) -> None:
             table = Table("id", "event", "type", "village", "chainseq", "error", "status")
-            for p in await runner(s, pool, projection).parked(status=None):
-                table.add_row(
-                    str(p.id), str(p.event_id), p.event_type or "?", p.village or "?",
-                    str(p.chainseq or "?"), p.error, p.status,
-                )  # fmt: skip
+            for p in await self.runner(s, pool, projection).parked(status=None):
+                row = (p.id, p.event_id, p.event_type or "?", p.village or "?", p.chainseq or "?")
+                table.add_row(*map(str, row), p.error, p.status)
             console.print(table)
 
-        with_pool(work)
+        self.with_pool(work)
 
-    @app.command()
-    def replay(projection: str, failure_id: int) -> None:
+    def replay(self, projection: str, failure_id: int) -> None:
         """Apply one parked event to its projection, once."""
 
         async def work(s: ServiceSettings, pool: db.Pool) -> None:
             try:
-                await runner(s, pool, projection).replay(failure_id)
+                await self.runner(s, pool, projection).replay(failure_id)
             except AlreadyResolvedError as exc:
                 console.print(f"[yellow]{exc}[/yellow]")
                 raise typer.Exit(1) from exc
             console.print(f"[green]✓[/green] replayed {failure_id}")
 
-        with_pool(work)
+        self.with_pool(work)
 
-    @app.command()
-    def rebuild(projection: str) -> None:
+    def rebuild(self, projection: str) -> None:
         """Replay every event into fresh tables and swap them in; the old ones serve meanwhile."""
 
         async def work(s: ServiceSettings, pool: db.Pool) -> int:
             with console.status(f"rebuilding {projection} …"):
-                return await runner(s, pool, projection).rebuild()
+                return await self.runner(s, pool, projection).rebuild()
 
-        read = with_pool(work)
+        read = self.with_pool(work)
         console.print(f"[green]✓[/green] {projection} rebuilt from {read} events")
 
-    @app.command()
-    def lag() -> None:
+    def lag(self) -> None:
         """Events on Kafka not yet applied, per projection and partition."""
 
         async def work(s: ServiceSettings, pool: db.Pool) -> None:
@@ -140,27 +136,34 @@ def ops_app(settings: Callable[[], ServiceSettings], parts: ServiceParts[Any]) -
             consumer = AIOKafkaConsumer(bootstrap_servers=s.kafka_bootstrap, group_id=None)
             await consumer.start()
             try:
-                for p in parts.projections(s, EventStore(pool)):
+                for p in self.parts.projections(s, EventStore(pool)):
                     layout = await partitions_of(s.kafka_bootstrap, p.topics)
                     tps = [TopicPartition(t, n) for t, ns in layout.items() for n in ns]
                     ends = await consumer.end_offsets(tps)
-                    stored = await runner(s, pool, p.name).stored_positions(p.schema)
+                    stored = await self.runner(s, pool, p.name).stored_positions(p.schema)
                     for tp in tps:
-                        at = stored.get(tp, 0)
-                        table.add_row(
-                            p.name, tp.topic, str(tp.partition), str(at), str(ends[tp]),
-                            str(ends[tp] - at),
-                        )  # fmt: skip
+                        at, end = stored.get(tp, 0), ends[tp]
+                        row = (tp.topic, tp.partition, at, end, end - at)
+                        table.add_row(p.name, *map(str, row))
             finally:
                 await consumer.stop()
             console.print(table)
 
-        with_pool(work)
+        self.with_pool(work)
 
-    @app.command()
-    def schemas(folder: Path) -> None:
+    def schemas(self, folder: Path) -> None:
         """Write the JSON Schema of every event type this service owns."""
-        written = parts.registry.export_json_schemas(folder)
+        written = self.parts.registry.export_json_schemas(folder)
         console.print(json.dumps([str(p) for p in written], indent=1))
 
-    return app
+
+def _say(report: ChainReport) -> None:
+    if report.intact:
+        console.print(f"[green]✓[/green] {report.village}: {report.checked} events, chain intact")
+        return
+    b = report.first_break
+    assert b is not None
+    console.print(
+        f"[red]✗[/red] {report.village}: chain broken at chain_seq {b.chain_seq}"
+        f" (event {b.event_id}): {b.reason}"
+    )
