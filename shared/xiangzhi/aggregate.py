@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel
 
@@ -35,6 +35,33 @@ class CommandContext:
     village: str
     meta: EventMeta
     conn: Connection | None = field(default=None, kw_only=True)
+    # The service's events, set by its context class: what streams are read back into.
+    registry: ClassVar[EventRegistry]
+
+    async def load(self, stream: StreamId | str) -> tuple[list[EventPayload], int]:
+        """A stream of this village, in this context's transaction (if any)."""
+        return await load(self.store, self.registry, stream, self.village, conn=self.conn)
+
+    async def execute(
+        self,
+        stream: StreamId | str,
+        *,
+        fold: Callable[[Sequence[Any]], S],
+        decide: Callable[[S], Sequence[EventPayload]],
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """One command on one aggregate of this village, in this context's transaction."""
+        return await execute(
+            self.store,
+            self.registry,
+            stream,
+            village=self.village,
+            meta=self.meta,
+            fold=fold,
+            decide=decide,
+            expected_version=expected_version,
+            conn=self.conn,
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Self]:
@@ -105,9 +132,12 @@ async def execute(
     new = decide(fold(history))
     recorded = await store.append(stream_id, version, new, village=village, meta=meta, conn=conn)
     return Outcome(
-        stream_id, version + len(recorded), recorded, decided=list(new),
+        stream_id,
+        version + len(recorded),
+        recorded,
+        decided=list(new),
         stream=stream if isinstance(stream, StreamId) else None,
-    )  # fmt: skip
+    )
 
 
 class Accepted(BaseModel):

@@ -103,9 +103,11 @@ def create_app(settings: SettingsT, parts: ServiceParts[SettingsT] | None = None
     for router in parts.open_routers:
         app.include_router(router)
     _every_command_has_a_permission(
-        [*parts.routers, *parts.public_read_routers, *parts.open_routers], parts.permissions,
-        settings.service_name, exempt=parts.commands_without_permission,
-    )  # fmt: skip
+        [*parts.routers, *parts.public_read_routers, *parts.open_routers],
+        parts.permissions,
+        settings.service_name,
+        exempt=parts.commands_without_permission,
+    )
     return app
 
 
@@ -163,24 +165,33 @@ async def _start(settings: SettingsT, parts: ServiceParts[SettingsT]) -> Runtime
         await create_schema(pool, projection, projection.schema)
     relay = (
         OutboxRelay(
-            settings.postgres_dsn, settings.kafka_bootstrap,
-            service=settings.service_name, topic=settings.topic,
+            settings.postgres_dsn,
+            settings.kafka_bootstrap,
+            service=settings.service_name,
+            topic=settings.topic,
         )
         if settings.relay_enabled
         else None
-    )  # fmt: skip
+    )
     runners = {
         name: ProjectionRunner(
-            pool, settings.kafka_bootstrap, projection,
+            pool,
+            settings.kafka_bootstrap,
+            projection,
             group_id=f"{settings.service_name}.{name}",
             dlq_replication_factor=settings.replication_factor,
         )
         for name, projection in projections.items()
-    }  # fmt: skip
+    }
     return Runtime(
-        settings=settings, pool=pool, store=store, registry=parts.registry,
-        projections=projections, runners=runners, relay=relay,
-    )  # fmt: skip
+        settings=settings,
+        pool=pool,
+        store=store,
+        registry=parts.registry,
+        projections=projections,
+        runners=runners,
+        relay=relay,
+    )
 
 
 def _spawn(
@@ -244,7 +255,10 @@ def _operations(app: FastAPI, settings: ServiceSettings, table: PermissionTable 
             checks[task.get_name()] = "stopped" if task.done() else "running"
         ok = all(v in ("ok", "running") for v in checks.values())
         return JSONResponse(
-            {"status": "ready" if ok else "unavailable", "service": settings.service_name,
-             "checks": checks},
+            {
+                "status": "ready" if ok else "unavailable",
+                "service": settings.service_name,
+                "checks": checks,
+            },
             status_code=200 if ok else 503,
-        )  # fmt: skip
+        )

@@ -34,11 +34,20 @@ HEADERS: dict[str, Any] = {
         "ce_prevhash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
     },
     "required": [
-        "ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject", "ce_time",
-        "ce_village", "ce_chainseq", "ce_streamversion", "ce_correlationid", "ce_hash",
+        "ce_specversion",
+        "ce_id",
+        "ce_source",
+        "ce_type",
+        "ce_subject",
+        "ce_time",
+        "ce_village",
+        "ce_chainseq",
+        "ce_streamversion",
+        "ce_correlationid",
+        "ce_hash",
         "ce_prevhash",
     ],
-}  # fmt: skip
+}
 
 
 def _hoist(schema: dict[str, Any], prefix: str, into: dict[str, Any]) -> dict[str, Any]:

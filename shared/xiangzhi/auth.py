@@ -19,13 +19,23 @@ from typing import Any, Literal
 import jwt
 
 Role = Literal[
-    "county_admin", "township_officer", "village_secretary", "village_staff", "grid_worker",
-    "resident", "api_client",
-]  # fmt: skip
+    "county_admin",
+    "township_officer",
+    "village_secretary",
+    "village_staff",
+    "grid_worker",
+    "resident",
+    "api_client",
+]
 ROLES: tuple[str, ...] = (
-    "county_admin", "township_officer", "village_secretary", "village_staff", "grid_worker",
-    "resident", "api_client",
-)  # fmt: skip
+    "county_admin",
+    "township_officer",
+    "village_secretary",
+    "village_staff",
+    "grid_worker",
+    "resident",
+    "api_client",
+)
 STAFF_ROLES = frozenset(
     {"county_admin", "township_officer", "village_secretary", "village_staff", "grid_worker"}
 )

@@ -157,7 +157,8 @@ class ChainVerifier:
         """The report, given the village's recorded chain head (which catches a cut-off tail)."""
         if self.first_break is None and (head_seq, head_hash) != (self.checked, self.prev):
             self.first_break = ChainBreak(
-                self.checked + 1, None,
+                self.checked + 1,
+                None,
                 f"the chain head records {head_seq} events; {self.checked} are stored",
-            )  # fmt: skip
+            )
         return ChainReport(self.village, self.checked, self.prev, self.first_break)

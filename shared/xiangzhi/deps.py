@@ -70,12 +70,16 @@ def consistent_read(projection: str) -> Any:
         results = await asyncio.gather(
             *(
                 wait_for(
-                    rt.pool, rt.projections[projection], p.service, p.village, p.chainseq,
+                    rt.pool,
+                    rt.projections[projection],
+                    p.service,
+                    p.village,
+                    p.chainseq,
                     timeout=rt.settings.consistency_timeout,
                 )
                 for p in positions
             )
-        )  # fmt: skip
+        )
         response.headers["X-Consistency"] = "caught-up" if all(results) else "stale"
 
     return Depends(wait)

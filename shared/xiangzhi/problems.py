@@ -69,16 +69,26 @@ def install(app: FastAPI) -> None:
         errors = field_errors(exc.errors())
         names = ", ".join(e["field"] for e in errors)
         return answer(
-            request, 422, "The request is not valid", f"Invalid: {names}",
-            kind="validation", errors=errors,
-        )  # fmt: skip
+            request,
+            422,
+            "The request is not valid",
+            f"Invalid: {names}",
+            kind="validation",
+            errors=errors,
+        )
 
     @app.exception_handler(ConcurrencyError)
     async def conflict(request: Request, exc: ConcurrencyError) -> Response:
         return answer(
-            request, 409, "The record changed meanwhile", str(exc), kind="conflict",
-            stream=exc.stream_id, expected_version=exc.expected, current_version=exc.actual,
-        )  # fmt: skip
+            request,
+            409,
+            "The record changed meanwhile",
+            str(exc),
+            kind="conflict",
+            stream=exc.stream_id,
+            expected_version=exc.expected,
+            current_version=exc.actual,
+        )
 
     @app.exception_handler(StreamVillageError)
     async def wrong_village(request: Request, exc: StreamVillageError) -> Response:
@@ -98,9 +108,12 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated"}
         response = answer(
-            request, exc.status_code, titles.get(exc.status_code, "Request failed"),
-            str(exc.detail), kind=f"http-{exc.status_code}",
-        )  # fmt: skip
+            request,
+            exc.status_code,
+            titles.get(exc.status_code, "Request failed"),
+            str(exc.detail),
+            kind=f"http-{exc.status_code}",
+        )
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
@@ -109,6 +122,9 @@ def install(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("request.failed", path=request.url.path)
         return answer(
-            request, 500, "Internal error",
-            "The service failed; the request id names it in the logs.", kind="internal",
-        )  # fmt: skip
+            request,
+            500,
+            "Internal error",
+            "The service failed; the request id names it in the logs.",
+            kind="internal",
+        )

@@ -107,9 +107,19 @@ class RecordedEvent:
 
 
 EVENT_COLUMNS = (
-    "position", "event_id", "stream_id", "version", "village", "type", "data", "meta",
-    "recorded_at", "chain_seq", "prev_hash", "hash",
-)  # fmt: skip
+    "position",
+    "event_id",
+    "stream_id",
+    "version",
+    "village",
+    "type",
+    "data",
+    "meta",
+    "recorded_at",
+    "chain_seq",
+    "prev_hash",
+    "hash",
+)
 _COLUMNS = ", ".join(EVENT_COLUMNS)
 
 _INSERT = f"""

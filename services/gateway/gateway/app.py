@@ -59,9 +59,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     private, public = signing_keys(settings)
     app.state.public_key = public
     app.state.issuer = TokenIssuer(
-        private, issuer=settings.auth_issuer, audience=settings.auth_audience,
+        private,
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
         ttl=settings.access_token_seconds,
-    )  # fmt: skip
+    )
     app.state.own_verifier = TokenVerifier(
         public, issuer=settings.auth_issuer, audience=settings.auth_audience
     )

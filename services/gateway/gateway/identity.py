@@ -56,9 +56,15 @@ async def create_user(conn: Connection | Pool, user: NewUser) -> uuid.UUID:
         await conn.execute(
             "insert into users (user_id, username, password_hash, role, county, township, "
             "villages, person_id) values ($1, $2, $3, $4, $5, $6, $7, $8)",
-            user_id, user.username, HASHER.hash(user.password), user.role, user.county,
-            user.township, list(user.villages), user.person_id,
-        )  # fmt: skip
+            user_id,
+            user.username,
+            HASHER.hash(user.password),
+            user.role,
+            user.county,
+            user.township,
+            list(user.villages),
+            user.person_id,
+        )
     except Exception as exc:
         if "users_username_key" in str(exc):
             raise DomainError(f"username {user.username!r} is taken", field="username") from exc
@@ -109,8 +115,12 @@ async def issue_refresh(
     await pool.execute(
         "insert into refresh_tokens (token_id, family_id, user_id, token_hash, expires_at) "
         "values ($1, $2, $3, $4, $5)",
-        uuid.uuid4(), family or uuid.uuid4(), user_id, _digest(token), datetime.now(UTC) + ttl,
-    )  # fmt: skip
+        uuid.uuid4(),
+        family or uuid.uuid4(),
+        user_id,
+        _digest(token),
+        datetime.now(UTC) + ttl,
+    )
     return token
 
 
@@ -173,9 +183,14 @@ async def create_api_key(
     await pool.execute(
         "insert into api_keys (key_id, prefix, key_hash, name, villages, scopes, created_by) "
         "values ($1, $2, $3, $4, $5, $6, $7)",
-        key_id, prefix, _digest(secret), name, villages, scopes,
+        key_id,
+        prefix,
+        _digest(secret),
+        name,
+        villages,
+        scopes,
         uuid.UUID(created_by) if _is_uuid(created_by) else None,
-    )  # fmt: skip
+    )
     return IssuedKey(key_id, f"xz_{prefix}_{secret}")
 
 

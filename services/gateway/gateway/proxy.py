@@ -41,9 +41,12 @@ async def relay(
     for attempt in range(1, attempts + 1):
         try:
             upstream = await http.request(
-                request.method, url, content=content, headers=headers,
+                request.method,
+                url,
+                content=content,
+                headers=headers,
                 params=params if params is not None else request.query_params,
-            )  # fmt: skip
+            )
             break
         except httpx.ConnectError as exc:
             if attempt == attempts:

@@ -38,28 +38,59 @@ async def load(store: EventStore, village: str = DONGZHUANG) -> dict[str, int]:
     counts = {"grids": 0, "micro_grids": 0, "chiefs": 0, "teams": 0, "members": 0}
     for a, area in enumerate(AREAS, start=1):
         grid_id = f"{village}{a:03d}"
-        await handlers.establish_grid(ctx, c.EstablishGrid(
-            grid_id=grid_id, name=f"{area}网格", level="grid", households=0,
-        ))  # fmt: skip
+        await handlers.establish_grid(
+            ctx,
+            c.EstablishGrid(
+                grid_id=grid_id,
+                name=f"{area}网格",
+                level="grid",
+                households=0,
+            ),
+        )
         counts["grids"] += 1
         for m in range(1, MICRO_GRIDS_PER_AREA + 1):
             micro_id = f"{village}{a * 100 + m:03d}"
-            await handlers.establish_grid(ctx, c.EstablishGrid(
-                grid_id=micro_id, name=f"{area}第{m}微网格", level="micro_grid",
-                parent_id=grid_id, households=28 + (a * m) % 9,
-            ))  # fmt: skip
+            await handlers.establish_grid(
+                ctx,
+                c.EstablishGrid(
+                    grid_id=micro_id,
+                    name=f"{area}第{m}微网格",
+                    level="micro_grid",
+                    parent_id=grid_id,
+                    households=28 + (a * m) % 9,
+                ),
+            )
             counts["micro_grids"] += 1
             person = f"{micro_id}"
-            await handlers.assign_chief(ctx, micro_id, "grid_chief", c.AssignChief(
-                person_id=f"{person}-gc", name=f"{area}{m}网格长",
-            ))  # fmt: skip
-            await handlers.assign_chief(ctx, micro_id, "party_group_leader", c.AssignChief(
-                person_id=f"{person}-pg", name=f"{area}{m}党小组组长",
-                is_party_member=True, party_member_id=f"pm-{person}-pg",
-            ))  # fmt: skip
-            await handlers.assign_chief(ctx, micro_id, "villager_group_leader", c.AssignChief(
-                person_id=f"{person}-vg", name=f"{area}{m}村民小组组长",
-            ))  # fmt: skip
+            await handlers.assign_chief(
+                ctx,
+                micro_id,
+                "grid_chief",
+                c.AssignChief(
+                    person_id=f"{person}-gc",
+                    name=f"{area}{m}网格长",
+                ),
+            )
+            await handlers.assign_chief(
+                ctx,
+                micro_id,
+                "party_group_leader",
+                c.AssignChief(
+                    person_id=f"{person}-pg",
+                    name=f"{area}{m}党小组组长",
+                    is_party_member=True,
+                    party_member_id=f"pm-{person}-pg",
+                ),
+            )
+            await handlers.assign_chief(
+                ctx,
+                micro_id,
+                "villager_group_leader",
+                c.AssignChief(
+                    person_id=f"{person}-vg",
+                    name=f"{area}{m}村民小组组长",
+                ),
+            )
             counts["chiefs"] += 3
     for t, (kind, name) in enumerate(TEAMS, start=1):
         team_id = f"team-{t}"
@@ -67,12 +98,24 @@ async def load(store: EventStore, village: str = DONGZHUANG) -> dict[str, int]:
         counts["teams"] += 1
         for v in range(1, 6):
             background = "student" if v % 2 else "youth"
-            await handlers.join_team(ctx, team_id, c.JoinTeam(
-                person_id=f"v-{t}-{v}", name=f"志愿者{t}-{v}", background=background,
-            ))  # fmt: skip
+            await handlers.join_team(
+                ctx,
+                team_id,
+                c.JoinTeam(
+                    person_id=f"v-{t}-{v}",
+                    name=f"志愿者{t}-{v}",
+                    background=background,
+                ),
+            )
             counts["members"] += 1
-        await handlers.log_service(ctx, team_id, c.LogService(
-            person_id=f"v-{t}-1", hours=Decimal("2.5"), description=f"{name}例行服务",
-            served_on=datetime.now(UTC) - timedelta(days=1),
-        ))  # fmt: skip
+        await handlers.log_service(
+            ctx,
+            team_id,
+            c.LogService(
+                person_id=f"v-{t}-1",
+                hours=Decimal("2.5"),
+                description=f"{name}例行服务",
+                served_on=datetime.now(UTC) - timedelta(days=1),
+            ),
+        )
     return counts

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from xiangzhi.aggregate import CommandContext, Outcome, StreamKind, execute, load
+from xiangzhi.aggregate import CommandContext, Outcome, StreamKind
 from xiangzhi.errors import DomainError, NotFoundError
 from xiangzhi.permissions import Permission
 from xiangzhi.registry import EventPayload
@@ -37,6 +37,7 @@ def now() -> datetime:
 class Context(CommandContext):
     """Where, by whom and in which transaction a grid command is given."""
 
+    registry = registry
     actor: Actor
 
 
@@ -46,21 +47,19 @@ class Context(CommandContext):
 async def establish_grid(ctx: Context, cmd: c.EstablishGrid) -> Outcome:
     parent = None
     if cmd.parent_id is not None:
-        history, _ = await load(ctx.store, registry, GRID(cmd.parent_id), ctx.village)
+        history, _ = await ctx.load(GRID(cmd.parent_id))
         parent = grid.fold(history)  # type: ignore[arg-type]
-    return await execute(
-        ctx.store, registry, GRID(cmd.grid_id), village=ctx.village, meta=ctx.meta,
+    return await ctx.execute(
+        GRID(cmd.grid_id),
         fold=grid.fold,
         decide=lambda s: grid.establish(s, cmd, village=ctx.village, parent=parent),
-    )  # fmt: skip
+    )
 
 
 async def assign_chief(ctx: Context, grid_id: str, role: ChiefRole, cmd: c.AssignChief) -> Outcome:
-    return await execute(
-        ctx.store, registry, GRID(grid_id), village=ctx.village, meta=ctx.meta,
-        fold=grid.fold,
-        decide=lambda s: grid.assign_chief(s, role, cmd),
-    )  # fmt: skip
+    return await ctx.execute(
+        GRID(grid_id), fold=grid.fold, decide=lambda s: grid.assign_chief(s, role, cmd)
+    )
 
 
 # ------------------------------------------------------------------ volunteer teams
@@ -68,27 +67,23 @@ async def assign_chief(ctx: Context, grid_id: str, role: ChiefRole, cmd: c.Assig
 
 async def form_team(ctx: Context, cmd: c.FormTeam) -> Outcome:
     team_id = cmd.team_id or uuid.uuid4().hex[:12]
-    return await execute(
-        ctx.store, registry, TEAM(team_id, ctx.village), village=ctx.village,
-        meta=ctx.meta, fold=team.fold,
-        decide=lambda s: team.form(s, team_id, cmd),
-    )  # fmt: skip
+    return await ctx.execute(
+        TEAM(team_id, ctx.village), fold=team.fold, decide=lambda s: team.form(s, team_id, cmd)
+    )
 
 
 async def join_team(ctx: Context, team_id: str, cmd: c.JoinTeam) -> Outcome:
-    return await execute(
-        ctx.store, registry, TEAM(team_id, ctx.village), village=ctx.village,
-        meta=ctx.meta, fold=team.fold,
-        decide=lambda s: team.join(s, cmd),
-    )  # fmt: skip
+    return await ctx.execute(
+        TEAM(team_id, ctx.village), fold=team.fold, decide=lambda s: team.join(s, cmd)
+    )
 
 
 async def log_service(ctx: Context, team_id: str, cmd: c.LogService) -> Outcome:
-    return await execute(
-        ctx.store, registry, TEAM(team_id, ctx.village), village=ctx.village,
-        meta=ctx.meta, fold=team.fold,
+    return await ctx.execute(
+        TEAM(team_id, ctx.village),
+        fold=team.fold,
         decide=lambda s: team.log_service(s, cmd, now=now(), actor=ctx.actor),
-    )  # fmt: skip
+    )
 
 
 # ------------------------------------------------------------------ issues
@@ -107,41 +102,51 @@ async def _raise_and_link(
 ) -> Outcome:
     issue_id = cmd.issue_id or str(uuid.uuid4())
     # From the grid's own events, not the read model: a grid set up a moment ago counts.
-    history, _ = await load(ctx.store, registry, GRID(cmd.grid_id), ctx.village, conn=ctx.conn)
+    history, _ = await ctx.load(GRID(cmd.grid_id))
     if not grid.fold(history).established:  # type: ignore[arg-type]
         raise DomainError(f"no grid {cmd.grid_id} in village {ctx.village}", field="grid_id")
-    outcome = await execute(
-        ctx.store, registry, ISSUE(issue_id), village=ctx.village, meta=ctx.meta,
+    outcome = await ctx.execute(
+        ISSUE(issue_id),
         fold=issue.fold,
         decide=lambda s: issue.raise_issue(
-            s, cmd, issue_id=issue_id, village=ctx.village, now=now(), actor=ctx.actor,
+            s,
+            cmd,
+            issue_id=issue_id,
+            village=ctx.village,
+            now=now(),
+            actor=ctx.actor,
             earlier=earlier,
         ),
-        expected_version=0, conn=ctx.conn,
-    )  # fmt: skip
+        expected_version=0,
+    )
     [raised] = outcome.decided
     assert isinstance(raised, IssueRaised)
     for other in raised.suspected_duplicates:
         # Linked both ways: the earlier issue learns of the later one.
-        await execute(
-            ctx.store, registry, ISSUE(other), village=ctx.village, meta=ctx.meta,
-            fold=issue.fold, decide=lambda s: issue.link_duplicate(s, issue_id), conn=ctx.conn,
-        )  # fmt: skip
+        await ctx.execute(
+            ISSUE(other), fold=issue.fold, decide=lambda s: issue.link_duplicate(s, issue_id)
+        )
     return outcome
 
 
 async def assign_issue(ctx: Context, issue_id: str, cmd: c.AssignIssue) -> Outcome:
     return await _on_issue(
-        ctx, issue_id, cmd.expected_version, perm.ASSIGN_ISSUE,
+        ctx,
+        issue_id,
+        cmd.expected_version,
+        perm.ASSIGN_ISSUE,
         lambda s: issue.assign(s, cmd),
-    )  # fmt: skip
+    )
 
 
 async def escalate_issue(ctx: Context, issue_id: str, cmd: c.EscalateIssue) -> Outcome:
     return await _on_issue(
-        ctx, issue_id, cmd.expected_version, perm.ESCALATE_ISSUE,
+        ctx,
+        issue_id,
+        cmd.expected_version,
+        perm.ESCALATE_ISSUE,
         lambda s: issue.escalate(s, cmd),
-    )  # fmt: skip
+    )
 
 
 async def resolve_issue(ctx: Context, issue_id: str, cmd: c.ResolveIssue) -> Outcome:
@@ -159,33 +164,45 @@ async def resolve_issue(ctx: Context, issue_id: str, cmd: c.ResolveIssue) -> Out
             )
 
     return await _on_issue(
-        ctx, issue_id, cmd.expected_version, perm.RESOLVE_ISSUE,
+        ctx,
+        issue_id,
+        cmd.expected_version,
+        perm.RESOLVE_ISSUE,
         lambda s: issue.resolve(s, cmd),
         before=resolver_is_registered,
-    )  # fmt: skip
+    )
 
 
 async def resolve_by_works(ctx: Context, issue_id: str, works_id: str, note: str) -> Outcome:
     return await _on_issue(
-        ctx, issue_id, None, None,
+        ctx,
+        issue_id,
+        None,
+        None,
         lambda s: issue.resolve(
             s, c.ResolveIssue(resolution=note), via="works_completed", works_id=works_id
         ),
-    )  # fmt: skip
+    )
 
 
 async def confirm_issue(ctx: Context, issue_id: str, cmd: c.ConfirmIssue) -> Outcome:
     return await _on_issue(
-        ctx, issue_id, cmd.expected_version, None,
+        ctx,
+        issue_id,
+        cmd.expected_version,
+        None,
         lambda s: issue.confirm(s, cmd, actor=ctx.actor),
-    )  # fmt: skip
+    )
 
 
 async def reopen_issue(ctx: Context, issue_id: str, cmd: c.ReopenIssue) -> Outcome:
     return await _on_issue(
-        ctx, issue_id, cmd.expected_version, None,
+        ctx,
+        issue_id,
+        cmd.expected_version,
+        None,
         lambda s: issue.reopen(s, cmd, actor=ctx.actor),
-    )  # fmt: skip
+    )
 
 
 async def close_issue(ctx: Context, issue_id: str, cmd: c.CloseIssue) -> Outcome:
@@ -195,12 +212,16 @@ async def close_issue(ctx: Context, issue_id: str, cmd: c.CloseIssue) -> Outcome
 async def escalate_overdue(ctx: Context, issue_id: str, at: datetime) -> Outcome:
     """The SLA watcher's command: the next level due, or nothing."""
     return await _on_issue(
-        ctx, issue_id, None, None,
+        ctx,
+        issue_id,
+        None,
+        None,
         lambda s: [
-            e for level in issue.escalations_due(s, at)
+            e
+            for level in issue.escalations_due(s, at)
             for e in issue.escalate(s, c.EscalateIssue(level=level, reason="overdue"))
         ],
-    )  # fmt: skip
+    )
 
 
 IssueDecision = Callable[[issue.Issue], Sequence[EventPayload]]
@@ -219,7 +240,7 @@ async def _on_issue(
     learns nothing from the command's other checks (``before``)."""
     chiefs: frozenset[str] = frozenset()
     if permission is not None and ctx.actor.rule in REACH_RULES:
-        history, _ = await load(ctx.store, registry, ISSUE(issue_id), ctx.village)
+        history, _ = await ctx.load(ISSUE(issue_id))
         current = issue.fold(history)  # type: ignore[arg-type]
         if ctx.actor.rule == "own_grids":
             chiefs = await _chiefs_over(ctx, current.grid_id)
@@ -235,10 +256,9 @@ async def _on_issue(
             issue.within_reach(state, ctx.actor, permission, chiefs)
         return decide(state)
 
-    return await execute(
-        ctx.store, registry, ISSUE(issue_id), village=ctx.village, meta=ctx.meta,
-        fold=issue.fold, decide=existing, expected_version=expected, conn=ctx.conn,
-    )  # fmt: skip
+    return await ctx.execute(
+        ISSUE(issue_id), fold=issue.fold, decide=existing, expected_version=expected
+    )
 
 
 async def _chiefs_over(ctx: Context, grid_id: str) -> frozenset[str]:
@@ -249,7 +269,7 @@ async def _chiefs_over(ctx: Context, grid_id: str) -> frozenset[str]:
     for _ in range(2):
         if not next_id:
             break
-        history, _ = await load(ctx.store, registry, GRID(next_id), ctx.village)
+        history, _ = await ctx.load(GRID(next_id))
         state = grid.fold(history)  # type: ignore[arg-type]
         chiefs |= state.chief_ids()
         next_id = state.parent_id

@@ -32,8 +32,9 @@ class PartyCopy(Projection):
             member = MemberRegistered.model_validate(event.data)
             await conn.execute(
                 "insert into party_members values ($1, $2) on conflict do nothing",
-                event.village, member.member_id,
-            )  # fmt: skip
+                event.village,
+                member.member_id,
+            )
 
 
 async def registered(db: Connection | Pool, village: str, member_id: str) -> bool:

@@ -48,9 +48,12 @@ class WorksCompletedPolicy(Policy):
             return
         works = WorksCompleted.model_validate(event.data)
         ctx = handlers.Context(
-            store=self.store, village=event.village, meta=self.meta(event), actor=POLICY_ACTOR,
+            store=self.store,
+            village=event.village,
+            meta=self.meta(event),
+            actor=POLICY_ACTOR,
             conn=conn,
-        )  # fmt: skip
+        )
         for issue_id in works.issue_ids:
             try:
                 await handlers.resolve_by_works(

@@ -34,5 +34,8 @@ class GridCopy(Projection):
             grid = GridEstablished.model_validate(event.data)
             await conn.execute(
                 "insert into grids values ($1, $2, $3, $4) on conflict (grid_id) do nothing",
-                event.village, grid.grid_id, grid.level, grid.name,
-            )  # fmt: skip
+                event.village,
+                grid.grid_id,
+                grid.level,
+                grid.name,
+            )

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeAlias
 
-from xiangzhi.aggregate import CommandContext, Outcome, StreamKind, execute, load
+from xiangzhi.aggregate import CommandContext, Outcome, StreamKind
 from xiangzhi.errors import DomainError, NotFoundError
 from xiangzhi.registry import EventPayload
 
 from . import catalogue as standard
 from .domain import commands as c
 from .domain import deliberation, notice, organisation, points, rotation, study
-from .domain.events import PointsRuleDefined, registry
+from .domain.events import PointsRuleDefined, RuleCategory, registry
 
 Decision = Callable[[deliberation.Deliberation], Sequence[EventPayload]]
 NoticeDecision = Callable[[notice.Notice], Sequence[EventPayload]]
@@ -31,15 +31,16 @@ NOTICE = StreamKind("points-notice", per_village=True)
 ROTATION = StreamKind("rotation")  # one per village: its id is the village
 
 
-# Party's commands need nothing beyond the kit's context (who acts is in the event's meta).
-Context: TypeAlias = CommandContext
+@dataclass(frozen=True)
+class Context(CommandContext):
+    """Where and in which transaction a party command is given (who acts is in the meta)."""
+
+    registry = registry
 
 
 async def catalogue(ctx: Context) -> points.Catalogue:
     """The village's catalogue; the county's standard rules are defined on first use."""
-    history, version = await load(
-        ctx.store, registry, CATALOGUE(ctx.village), ctx.village, conn=ctx.conn
-    )
+    history, version = await ctx.load(CATALOGUE(ctx.village))
     state = points.fold_catalogue(history)  # type: ignore[arg-type]
     if version == 0:
         new: list[PointsRuleDefined] = []
@@ -60,24 +61,27 @@ async def catalogue(ctx: Context) -> points.Catalogue:
 
 
 async def define_rule(
-    ctx: Context, *, rule_id: str, name: str, category: str, value: Decimal, cap: Decimal | None
+    ctx: Context,
+    *,
+    rule_id: str,
+    name: str,
+    category: RuleCategory,
+    value: Decimal,
+    cap: Decimal | None,
 ) -> Outcome:
     await catalogue(ctx)
-    return await execute(
-        ctx.store, registry, CATALOGUE(ctx.village), village=ctx.village, meta=ctx.meta,
+    return await ctx.execute(
+        CATALOGUE(ctx.village),
         fold=points.fold_catalogue,
         decide=lambda s: points.define_rule(
-            s, rule_id=rule_id, name=name, category=category, points=value, cap_per_period=cap,  # type: ignore[arg-type]
+            s, rule_id=rule_id, name=name, category=category, points=value, cap_per_period=cap
         ),
-        conn=ctx.conn,
-    )  # fmt: skip
+    )
 
 
 async def is_member(ctx: Context, member_id: str) -> bool:
     """A registered party member of the village (from the member's own stream)."""
-    history, _ = await load(
-        ctx.store, registry, MEMBER(member_id, ctx.village), ctx.village, conn=ctx.conn
-    )
+    history, _ = await ctx.load(MEMBER(member_id, ctx.village))
     return bool(organisation.fold_member(history).member_id)  # type: ignore[arg-type]
 
 
@@ -99,15 +103,18 @@ async def score(
     source_event_id: str | None = None,
 ) -> Outcome:
     rule = (await catalogue(ctx)).in_force(rule_id)
-    return await execute(
-        ctx.store, registry, LEDGER(member_id, ctx.village), village=ctx.village,
-        meta=ctx.meta, fold=points.fold,
+    return await ctx.execute(
+        LEDGER(member_id, ctx.village),
+        fold=points.fold,
         decide=lambda ledger: points.score(
-            ledger, rule, member_id=member_id, period=period, reason=reason,
+            ledger,
+            rule,
+            member_id=member_id,
+            period=period,
+            reason=reason,
             source_event_id=source_event_id,
         ),
-        conn=ctx.conn,
-    )  # fmt: skip
+    )
 
 
 # ------------------------------------------------------------------ study days
@@ -119,17 +126,20 @@ async def hold_activity(ctx: Context, cmd: c.HoldActivity) -> Outcome:
     if lecturer is not None:
         await require_member(ctx, lecturer, "lecturer_member_id")
     async with ctx.transaction() as ctx:
-        outcome = await execute(
-            ctx.store, registry, ACTIVITY(cmd.activity_id, ctx.village), village=ctx.village,
-            meta=ctx.meta, fold=study.fold,
+        outcome = await ctx.execute(
+            ACTIVITY(cmd.activity_id, ctx.village),
+            fold=study.fold,
             decide=lambda s: study.hold(s, cmd, today=datetime.now(UTC).date()),
-            conn=ctx.conn,
-        )  # fmt: skip
+        )
         if cmd.kind == "party_lesson" and lecturer:
             await _score_capped(
-                ctx, lecturer, standard.GAVE_LESSON, cmd.date.year, f"讲党课: {cmd.title}",
+                ctx,
+                lecturer,
+                standard.GAVE_LESSON,
+                cmd.date.year,
+                f"讲党课: {cmd.title}",
                 f"lesson:{cmd.activity_id}",
-            )  # fmt: skip
+            )
         return outcome
 
 
@@ -138,16 +148,20 @@ async def attend_activity(ctx: Context, activity_id: str, cmd: c.Attend, *, peri
     member_id = cmd.member_id
     await require_member(ctx, member_id, "member_id")
     async with ctx.transaction() as ctx:
-        outcome = await execute(
-            ctx.store, registry, ACTIVITY(activity_id, ctx.village), village=ctx.village,
-            meta=ctx.meta, fold=study.fold, decide=lambda s: study.attend(s, cmd),
-            conn=ctx.conn,
-        )  # fmt: skip
+        outcome = await ctx.execute(
+            ACTIVITY(activity_id, ctx.village),
+            fold=study.fold,
+            decide=lambda s: study.attend(s, cmd),
+        )
         if outcome.recorded:
             await _score_capped(
-                ctx, member_id, standard.ATTENDED_STUDY, period, f"参加两日活动 {activity_id}",
+                ctx,
+                member_id,
+                standard.ATTENDED_STUDY,
+                period,
+                f"参加两日活动 {activity_id}",
                 f"attended:{activity_id}:{member_id}",
-            )  # fmt: skip
+            )
         return outcome
 
 
@@ -176,27 +190,24 @@ async def on_deliberation(ctx: Context, deliberation_id: str, decide: Decision) 
             raise NotFoundError(f"no deliberation {deliberation_id} in village {ctx.village}")
         return decide(state)
 
-    return await execute(
-        ctx.store, registry, DELIBERATION(deliberation_id, ctx.village),
-        village=ctx.village, meta=ctx.meta, fold=deliberation.fold, decide=existing, conn=ctx.conn,
-    )  # fmt: skip
+    return await ctx.execute(
+        DELIBERATION(deliberation_id, ctx.village), fold=deliberation.fold, decide=existing
+    )
 
 
 async def open_deliberation(ctx: Context, cmd: c.OpenDeliberation) -> Outcome:
-    return await execute(
-        ctx.store, registry, DELIBERATION(cmd.deliberation_id, ctx.village),
-        village=ctx.village, meta=ctx.meta, fold=deliberation.fold,
-        decide=lambda s: deliberation.open_deliberation(s, cmd), conn=ctx.conn,
-    )  # fmt: skip
+    return await ctx.execute(
+        DELIBERATION(cmd.deliberation_id, ctx.village),
+        fold=deliberation.fold,
+        decide=lambda s: deliberation.open_deliberation(s, cmd),
+    )
 
 
 # ------------------------------------------------------------------ organisation and members
 
 
 async def _org(ctx: Context, org_id: str) -> organisation.Org:
-    history, _ = await load(
-        ctx.store, registry, ORG(org_id, ctx.village), ctx.village, conn=ctx.conn
-    )
+    history, _ = await ctx.load(ORG(org_id, ctx.village))
     return organisation.fold_org(history)  # type: ignore[arg-type]
 
 
@@ -205,74 +216,70 @@ async def establish_org(ctx: Context, cmd: c.EstablishOrg) -> Outcome:
     parent = await _org(ctx, parent_id) if parent_id else None
     if parent_id and (parent is None or parent.kind is None):
         raise DomainError(f"no organisation {parent_id}", field="parent_id")
-    return await execute(
-        ctx.store, registry, ORG(cmd.org_id, ctx.village), village=ctx.village, meta=ctx.meta,
+    return await ctx.execute(
+        ORG(cmd.org_id, ctx.village),
         fold=organisation.fold_org,
         decide=lambda s: organisation.establish(s, cmd, parent=parent, village=ctx.village),
-        conn=ctx.conn,
-    )  # fmt: skip
+    )
 
 
 async def register_member(ctx: Context, cmd: c.RegisterMember) -> Outcome:
     org = await _org(ctx, cmd.org_id)
-    return await execute(
-        ctx.store, registry, MEMBER(cmd.member_id, ctx.village), village=ctx.village,
-        meta=ctx.meta, fold=organisation.fold_member,
+    return await ctx.execute(
+        MEMBER(cmd.member_id, ctx.village),
+        fold=organisation.fold_member,
         decide=lambda s: organisation.register(s, cmd, org=org, today=datetime.now(UTC).date()),
-        conn=ctx.conn,
-    )  # fmt: skip
+    )
 
 
 async def transfer_member(ctx: Context, member_id: str, cmd: c.Transfer) -> Outcome:
     to = await _org(ctx, cmd.to_org_id)
-    return await execute(
-        ctx.store, registry, MEMBER(member_id, ctx.village), village=ctx.village,
-        meta=ctx.meta, fold=organisation.fold_member,
-        decide=lambda s: organisation.transfer(s, to=to), conn=ctx.conn,
-    )  # fmt: skip
+    return await ctx.execute(
+        MEMBER(member_id, ctx.village),
+        fold=organisation.fold_member,
+        decide=lambda s: organisation.transfer(s, to=to),
+    )
 
 
 # ------------------------------------------------------------------ rotation and public notice
 
 
 async def schedule_rotation(ctx: Context, cmd: c.ScheduleTurn) -> Outcome:
-    return await execute(
-        ctx.store, registry, ROTATION(ctx.village), village=ctx.village, meta=ctx.meta,
-        fold=rotation.fold, decide=lambda s: rotation.schedule(s, cmd), conn=ctx.conn,
-    )  # fmt: skip
+    return await ctx.execute(
+        ROTATION(ctx.village), fold=rotation.fold, decide=lambda s: rotation.schedule(s, cmd)
+    )
 
 
 async def answer_objection(ctx: Context, period: int, objection_id: str, cmd: c.Answer) -> Outcome:
     """Answer an objection; an answer that adjusts adds the adjustment to the member's ledger,
     by an event, in the same transaction (the answer alone would change no total)."""
     async with ctx.transaction() as ctx:
-        history, _ = await load(
-            ctx.store, registry, NOTICE(period, ctx.village), ctx.village, conn=ctx.conn
-        )
+        history, _ = await ctx.load(NOTICE(period, ctx.village))
         member_id = notice.fold(history).objections.get(objection_id)  # type: ignore[arg-type]
         outcome = await on_notice(
-            ctx, period,
+            ctx,
+            period,
             lambda s: notice.answer(s, objection_id, cmd),
-        )  # fmt: skip
+        )
         adjustment = cmd.points
         if cmd.adjusted and adjustment and member_id:
             await require_member(ctx, member_id, "member_id")
-            scored = await execute(
-                ctx.store, registry, LEDGER(member_id, ctx.village), village=ctx.village,
-                meta=ctx.meta, fold=points.fold,
+            scored = await ctx.execute(
+                LEDGER(member_id, ctx.village),
+                fold=points.fold,
                 decide=lambda ledger: points.adjust(
-                    ledger, member_id=member_id, period=period, points=adjustment,
-                    reason=f"公示异议调整: {cmd.text}", source_event_id=f"objection:{objection_id}",
+                    ledger,
+                    member_id=member_id,
+                    period=period,
+                    points=adjustment,
+                    reason=f"公示异议调整: {cmd.text}",
+                    source_event_id=f"objection:{objection_id}",
                 ),
-                conn=ctx.conn,
-            )  # fmt: skip
+            )
             # One answer, two streams: the caller's token must cover the ledger's event too.
             return outcome.merged(scored)
         return outcome
 
 
 async def on_notice(ctx: Context, period: int, decide: NoticeDecision) -> Outcome:
-    return await execute(
-        ctx.store, registry, NOTICE(period, ctx.village), village=ctx.village,
-        meta=ctx.meta, fold=notice.fold, decide=decide, conn=ctx.conn,
-    )  # fmt: skip
+    return await ctx.execute(NOTICE(period, ctx.village), fold=notice.fold, decide=decide)

@@ -61,18 +61,24 @@ class GridPolicies(Policy):
             confirmed = IssueConfirmed.model_validate(event.data)
             if confirmed.resolver_party_member_id:
                 await self._score(
-                    conn, event, confirmed.resolver_party_member_id, catalogue.RESOLVED_ISSUE,
+                    conn,
+                    event,
+                    confirmed.resolver_party_member_id,
+                    catalogue.RESOLVED_ISSUE,
                     f"解决群众诉求: issue {confirmed.issue_id}, 满意度 {confirmed.satisfaction}",
                     cause=f"grid-issue:{confirmed.issue_id}",
-                )  # fmt: skip
+                )
         elif event.type.startswith("grid.volunteer_team.service_logged."):
             logged = ServiceLogged.model_validate(event.data)
             if logged.party_member_id:
                 await self._score(
-                    conn, event, logged.party_member_id, catalogue.VOLUNTEER_SERVICE,
+                    conn,
+                    event,
+                    logged.party_member_id,
+                    catalogue.VOLUNTEER_SERVICE,
                     f"志愿服务 {logged.hours} 小时: {logged.description}",
                     cause=f"grid-service:{event.id}",
-                )  # fmt: skip
+                )
 
     async def _score(
         self,
@@ -84,9 +90,11 @@ class GridPolicies(Policy):
         cause: str,
     ) -> None:
         ctx = handlers.Context(
-            store=self.store, village=event.village, meta=self.meta(event, f"policy:{rule_id}"),
+            store=self.store,
+            village=event.village,
+            meta=self.meta(event, f"policy:{rule_id}"),
             conn=conn,
-        )  # fmt: skip
+        )
         if not await handlers.is_member(ctx, member_id):
             # A chief's or volunteer's member id that party's register does not know: nobody
             # is scored for it (grid checks resolvers, but not a volunteer's claimed id).
@@ -95,9 +103,13 @@ class GridPolicies(Policy):
             return
         try:
             await handlers.score(
-                ctx, member_id=member_id, rule_id=rule_id, period=event.time.year,
-                reason=reason, source_event_id=cause,
-            )  # fmt: skip
+                ctx,
+                member_id=member_id,
+                rule_id=rule_id,
+                period=event.time.year,
+                reason=reason,
+                source_event_id=cause,
+            )
         except CapReachedError:
             CAPPED.labels(rule_id).inc()
             log.info("policy.capped", rule=rule_id, member_id=member_id, cause=cause)

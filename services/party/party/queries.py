@@ -21,8 +21,10 @@ async def scores(pool: Pool, village: str, member_id: str, period: int) -> list[
     rows = await pool.fetch(
         f"select * from {T('scores')} where village = $1 and member_id = $2 and period = $3 "
         "order by scored_at, event_id",
-        village, member_id, period,
-    )  # fmt: skip
+        village,
+        member_id,
+        period,
+    )
     return [{**dict(r), "event_id": str(r["event_id"])} for r in rows]
 
 
@@ -31,8 +33,9 @@ async def totals(pool: Pool, village: str, period: int) -> dict[str, Decimal]:
     rows = await pool.fetch(
         f"select member_id, sum(points) as total from {T('scores')} "
         "where village = $1 and period = $2 group by member_id",
-        village, period,
-    )  # fmt: skip
+        village,
+        period,
+    )
     return {r["member_id"]: r["total"] for r in rows}
 
 
@@ -43,8 +46,9 @@ async def county_totals(
     rows = await pool.fetch(
         f"select village, member_id, sum(points) as total from {T('scores')} "
         "where village = any($1) and period = $2 group by village, member_id",
-        villages, period,
-    )  # fmt: skip
+        villages,
+        period,
+    )
     out: dict[str, dict[str, Decimal]] = {}
     for r in rows:
         out.setdefault(r["village"], {})[r["member_id"]] = r["total"]

@@ -98,10 +98,15 @@ async def create_user(
     user_id = await identity.create_user(
         request.app.state.runtime.pool,
         identity.NewUser(
-            user.username, user.password, user.role, user.county, user.township,
-            tuple(user.villages), user.person_id,
+            user.username,
+            user.password,
+            user.role,
+            user.county,
+            user.township,
+            tuple(user.villages),
+            user.person_id,
         ),
-    )  # fmt: skip
+    )
     return {"user_id": str(user_id)}
 
 
@@ -126,9 +131,12 @@ async def create_api_key(
     if outside:
         raise perm.CREATE_API_KEY.refuse(rule, f"{', '.join(outside)}: outside what you administer")
     issued = await identity.create_api_key(
-        request.app.state.runtime.pool, name=body.name, villages=body.villages,
-        scopes=list(body.scopes), created_by=who.subject,
-    )  # fmt: skip
+        request.app.state.runtime.pool,
+        name=body.name,
+        villages=body.villages,
+        scopes=list(body.scopes),
+        created_by=who.subject,
+    )
     return ApiKeyOut(key_id=str(issued.key_id), api_key=issued.api_key)
 
 

@@ -141,11 +141,15 @@ async def service_definition(village: str, service_code: str, fmt: Format) -> Re
         return _error(fmt, Open311Error(404, f"service_code {service_code} is not provided"))
     attributes: list[dict[str, Any]] = [
         {
-            "variable": True, "code": "grid_id", "datatype": "string", "required": False,
-            "datatype_description": "15-digit grid code", "order": 1,
+            "variable": True,
+            "code": "grid_id",
+            "datatype": "string",
+            "required": False,
+            "datatype_description": "15-digit grid code",
+            "order": 1,
             "description": "网格 (defaults to the village's intake grid)",
         }
-    ]  # fmt: skip
+    ]
     definition = {"service_code": service_code, "attributes": attributes}
     if fmt == "json":
         return JSONResponse(definition)
@@ -203,10 +207,16 @@ async def create_request(
         reporter = who.person_id
         text = (description or "").strip() or CATEGORIES[service_code].name
         cmd = c.RaiseIssue(
-            grid_id=grid_id, category=service_code, title=text[:40], description=text,
-            location=location, address=address_string, raised_by=reporter, anonymous=True,
+            grid_id=grid_id,
+            category=service_code,
+            title=text[:40],
+            description=text,
+            location=location,
+            address=address_string,
+            raised_by=reporter,
+            anonymous=True,
             channel="open311",
-        )  # fmt: skip
+        )
     except Open311Error as exc:
         return _error(fmt, exc)
     except ValidationError as exc:
@@ -214,9 +224,11 @@ async def create_request(
         field = ".".join(str(p) for p in first["loc"])
         return _error(fmt, Open311Error(400, f"{field}: {first['msg']}"))
     ctx = handlers.Context(
-        store=event_store(request), village=village, meta=event_meta(request),
+        store=event_store(request),
+        village=village,
+        meta=event_meta(request),
         actor=who,
-    )  # fmt: skip
+    )
     try:
         outcome = await handlers.raise_issue(ctx, cmd)
     except DomainError as exc:
@@ -226,9 +238,11 @@ async def create_request(
     issue_id = outcome.aggregate_id
     notice = f"已受理，承诺 {CATEGORIES[service_code].sla_hours} 小时内处理"
     return _render(
-        fmt, "service_requests", "request",
+        fmt,
+        "service_requests",
+        "request",
         [{"service_request_id": issue_id, "service_notice": notice, "account_id": None}],
-    )  # fmt: skip
+    )
 
 
 def _location(lat: str | None, lon: str | None) -> Location | None:
@@ -280,8 +294,9 @@ async def get_requests(
             filters = queries.IssueFilter(
                 status=statuses,
                 category=[s.strip() for s in service_code.split(",")] if service_code else None,
-                raised_after=start, raised_before=end,
-            )  # fmt: skip
+                raised_after=start,
+                raised_before=end,
+            )
     except Open311Error as exc:
         return _error(fmt, exc)
     rows, _ = await queries.issues(

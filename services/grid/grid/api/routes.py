@@ -124,10 +124,13 @@ async def list_issues(
 ) -> IssuePage:
     """Issues by status, grid, category or overdue, newest first, a page at a time."""
     rows, total = await queries.issues(
-        rt.pool, village,
+        rt.pool,
+        village,
         queries.IssueFilter(status=status, grid_id=grid_id, category=category, overdue=overdue),
-        limit=limit, offset=offset, now=datetime.now(UTC),
-    )  # fmt: skip
+        limit=limit,
+        offset=offset,
+        now=datetime.now(UTC),
+    )
     return IssuePage(
         items=[issue_view(r, viewer) for r in rows], total=total, limit=limit, offset=offset
     )

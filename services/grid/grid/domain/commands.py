@@ -73,9 +73,11 @@ class RaiseIssue(Command):
     location: Location | None = None
     address: str | None = Field(None, max_length=200)
     raised_by: str | None = Field(
-        None, min_length=1, max_length=64,
+        None,
+        min_length=1,
+        max_length=64,
         description="the resident it is raised for (staff); a resident's own id otherwise",
-    )  # fmt: skip
+    )
     anonymous: bool = False
     channel: Literal["app", "open311", "hotline", "visit"] = "app"
 

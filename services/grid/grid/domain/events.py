@@ -19,9 +19,15 @@ GridLevel = Literal["grid", "micro_grid"]
 MergedFrom = Literal["party", "governance", "sanitation"]
 ChiefRole = Literal["grid_chief", "party_group_leader", "villager_group_leader"]
 TeamKind = Literal[
-    "emergency_rescue", "daily_service", "dispute_mediation", "environment", "elderly_care",
-    "culture", "safety_patrol", "other",
-]  # fmt: skip
+    "emergency_rescue",
+    "daily_service",
+    "dispute_mediation",
+    "environment",
+    "elderly_care",
+    "culture",
+    "safety_patrol",
+    "other",
+]
 Background = Literal["student", "youth", "party_member", "villager", "cadre", "veteran", "other"]
 Channel = Literal["app", "open311", "hotline", "visit"]
 Level = Literal["village_committee", "township", "county"]

@@ -40,9 +40,11 @@ def evolve(state: Grid, event: GridEstablished | ChiefAssigned) -> Grid:
     match event:
         case GridEstablished():
             return Grid(
-                grid_id=event.grid_id, established=True, level=event.level,
+                grid_id=event.grid_id,
+                established=True,
+                level=event.level,
                 parent_id=event.parent_id,
-            )  # fmt: skip
+            )
         case ChiefAssigned():
             chief = Chief(event.person_id, event.name, event.party_member_id)
             return replace(state, chiefs={**state.chiefs, event.role: chief})
@@ -74,10 +76,14 @@ def establish(
             )
     return [
         GridEstablished(
-            grid_id=grid_id, name=cmd.name, level=level, parent_id=parent_id,
-            merged_from=cmd.merged_from, households=cmd.households,
+            grid_id=grid_id,
+            name=cmd.name,
+            level=level,
+            parent_id=parent_id,
+            merged_from=cmd.merged_from,
+            households=cmd.households,
         )
-    ]  # fmt: skip
+    ]
 
 
 def assign_chief(state: Grid, role: ChiefRole, cmd: AssignChief) -> list[ChiefAssigned]:
@@ -102,8 +108,12 @@ def assign_chief(state: Grid, role: ChiefRole, cmd: AssignChief) -> list[ChiefAs
         return []  # already holds the role: nothing changes
     return [
         ChiefAssigned(
-            grid_id=state.grid_id, role=role, person_id=person_id, name=cmd.name,
-            is_party_member=is_party_member, party_member_id=party_member_id,
+            grid_id=state.grid_id,
+            role=role,
+            person_id=person_id,
+            name=cmd.name,
+            is_party_member=is_party_member,
+            party_member_id=party_member_id,
             replaces_person_id=current.person_id if current else None,
         )
-    ]  # fmt: skip
+    ]

@@ -57,9 +57,15 @@ DUPLICATE_RADIUS_M = 50.0
 DUPLICATE_WINDOW = timedelta(days=7)
 
 IssueEvent = (
-    IssueRaised | DuplicateLinked | IssueAssigned | IssueEscalated | IssueResolved
-    | IssueConfirmed | IssueReopened | IssueClosed
-)  # fmt: skip
+    IssueRaised
+    | DuplicateLinked
+    | IssueAssigned
+    | IssueEscalated
+    | IssueResolved
+    | IssueConfirmed
+    | IssueReopened
+    | IssueClosed
+)
 
 
 def within_reach(
@@ -97,10 +103,15 @@ def evolve(state: Issue, event: IssueEvent) -> Issue:
     match event:
         case IssueRaised():
             return Issue(
-                issue_id=event.issue_id, status="raised", grid_id=event.grid_id,
-                category=event.category, raised_by=event.raised_by, raised_at=event.raised_at,
-                due_at=event.due_at, duplicates=event.suspected_duplicates,
-            )  # fmt: skip
+                issue_id=event.issue_id,
+                status="raised",
+                grid_id=event.grid_id,
+                category=event.category,
+                raised_by=event.raised_by,
+                raised_at=event.raised_at,
+                due_at=event.due_at,
+                duplicates=event.suspected_duplicates,
+            )
         case DuplicateLinked():
             return replace(state, duplicates=(*state.duplicates, event.duplicate_issue_id))
         case IssueAssigned():
@@ -186,12 +197,21 @@ def raise_issue(
     sla = timedelta(hours=CATEGORIES[category].sla_hours)
     return [
         IssueRaised(
-            issue_id=issue_id, grid_id=grid_id, category=category, title=cmd.title,
-            description=cmd.description, location=location, address=address, raised_by=raised_by,
-            anonymous=cmd.anonymous, channel=cmd.channel, raised_at=now, due_at=now + sla,
+            issue_id=issue_id,
+            grid_id=grid_id,
+            category=category,
+            title=cmd.title,
+            description=cmd.description,
+            location=location,
+            address=address,
+            raised_by=raised_by,
+            anonymous=cmd.anonymous,
+            channel=cmd.channel,
+            raised_at=now,
+            due_at=now + sla,
             suspected_duplicates=tuple(suspected_duplicates(category, location, now, earlier)),
         )
-    ]  # fmt: skip
+    ]
 
 
 def link_duplicate(state: Issue, duplicate_issue_id: str) -> list[DuplicateLinked]:
@@ -207,10 +227,12 @@ def assign(state: Issue, cmd: AssignIssue) -> list[IssueAssigned]:
         raise _refuse(state, "assign")
     return [
         IssueAssigned(
-            issue_id=state.issue_id, assignee_kind=cmd.assignee_kind,
-            assignee_id=cmd.assignee_id, role=cmd.role,
+            issue_id=state.issue_id,
+            assignee_kind=cmd.assignee_kind,
+            assignee_id=cmd.assignee_id,
+            role=cmd.role,
         )
-    ]  # fmt: skip
+    ]
 
 
 def escalate(state: Issue, cmd: EscalateIssue) -> list[IssueEscalated]:
@@ -257,11 +279,13 @@ def resolve(
         raise _refuse(state, "resolve")
     return [
         IssueResolved(
-            issue_id=state.issue_id, resolution=cmd.resolution,
+            issue_id=state.issue_id,
+            resolution=cmd.resolution,
             resolved_by=Resolver(person_id=cmd.person_id, party_member_id=cmd.party_member_id),
-            via=via, works_id=works_id,
+            via=via,
+            works_id=works_id,
         )
-    ]  # fmt: skip
+    ]
 
 
 def confirm(state: Issue, cmd: ConfirmIssue, *, actor: Actor) -> list[IssueConfirmed]:
@@ -275,11 +299,14 @@ def confirm(state: Issue, cmd: ConfirmIssue, *, actor: Actor) -> list[IssueConfi
         )
     return [
         IssueConfirmed(
-            issue_id=state.issue_id, satisfaction=cmd.satisfaction, comment=cmd.comment,
-            confirmed_by=actor.person_id, on_behalf=actor.person_id != state.raised_by,
+            issue_id=state.issue_id,
+            satisfaction=cmd.satisfaction,
+            comment=cmd.comment,
+            confirmed_by=actor.person_id,
+            on_behalf=actor.person_id != state.raised_by,
             resolver_party_member_id=state.resolver.party_member_id if state.resolver else None,
         )
-    ]  # fmt: skip
+    ]
 
 
 def reopen(state: Issue, cmd: ReopenIssue, *, actor: Actor) -> list[IssueReopened]:

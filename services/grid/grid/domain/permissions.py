@@ -63,7 +63,17 @@ CLOSE_ISSUE = Permission("grid.issue.close", "file an issue away", grants(SECRET
 PERMISSIONS = table_of(
     "grid",
     [
-        ESTABLISH_GRID, ASSIGN_CHIEF, FORM_TEAM, JOIN_TEAM, LOG_SERVICE, RAISE_ISSUE,
-        ASSIGN_ISSUE, ESCALATE_ISSUE, RESOLVE_ISSUE, CONFIRM_ISSUE, REOPEN_ISSUE, CLOSE_ISSUE,
+        ESTABLISH_GRID,
+        ASSIGN_CHIEF,
+        FORM_TEAM,
+        JOIN_TEAM,
+        LOG_SERVICE,
+        RAISE_ISSUE,
+        ASSIGN_ISSUE,
+        ESCALATE_ISSUE,
+        RESOLVE_ISSUE,
+        CONFIRM_ISSUE,
+        REOPEN_ISSUE,
+        CLOSE_ISSUE,
     ],
-)  # fmt: skip
+)

@@ -57,10 +57,14 @@ def join(state: Team, cmd: JoinTeam) -> list[VolunteerJoined]:
         )
     return [
         VolunteerJoined(
-            team_id=state.team_id, person_id=person_id, name=cmd.name,
-            background=cmd.background, party_member_id=cmd.party_member_id, leader=cmd.leader,
+            team_id=state.team_id,
+            person_id=person_id,
+            name=cmd.name,
+            background=cmd.background,
+            party_member_id=cmd.party_member_id,
+            leader=cmd.leader,
         )
-    ]  # fmt: skip
+    ]
 
 
 def log_service(
@@ -77,8 +81,12 @@ def log_service(
         raise DomainError("service cannot be logged before it is served", field="served_on")
     return [
         ServiceLogged(
-            team_id=state.team_id, person_id=person_id, hours=cmd.hours,
-            description=cmd.description, issue_id=cmd.issue_id,
-            party_member_id=state.members[person_id], served_on=served_on,
+            team_id=state.team_id,
+            person_id=person_id,
+            hours=cmd.hours,
+            description=cmd.description,
+            issue_id=cmd.issue_id,
+            party_member_id=state.members[person_id],
+            served_on=served_on,
         )
-    ]  # fmt: skip
+    ]

@@ -46,9 +46,15 @@ async def established(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, GridEstablished)
     await conn.execute(
         "insert into grids values ($1, $2, $3, $4, $5, $6, $7, $8)",
-        e.grid_id, event.village, e.name, e.level, e.parent_id, list(e.merged_from),
-        e.households, event.time,
-    )  # fmt: skip
+        e.grid_id,
+        event.village,
+        e.name,
+        e.level,
+        e.parent_id,
+        list(e.merged_from),
+        e.households,
+        event.time,
+    )
 
 
 async def chief_assigned(conn: Connection, event: Envelope, e: object) -> None:
@@ -58,9 +64,15 @@ async def chief_assigned(conn: Connection, event: Envelope, e: object) -> None:
         "on conflict (grid_id, role) do update set person_id = excluded.person_id, "
         "name = excluded.name, is_party_member = excluded.is_party_member, "
         "party_member_id = excluded.party_member_id, since = excluded.since",
-        e.grid_id, e.role, event.village, e.person_id, e.name, e.is_party_member,
-        e.party_member_id, event.time,
-    )  # fmt: skip
+        e.grid_id,
+        e.role,
+        event.village,
+        e.person_id,
+        e.name,
+        e.is_party_member,
+        e.party_member_id,
+        event.time,
+    )
     await conn.execute(
         "update chief_history set to_at = $3 where grid_id = $1 and role = $2 and to_at is null",
         e.grid_id,
@@ -69,8 +81,13 @@ async def chief_assigned(conn: Connection, event: Envelope, e: object) -> None:
     )
     await conn.execute(
         "insert into chief_history values ($1, $2, $3, $4, $5, $6, null)",
-        e.grid_id, e.role, event.village, e.person_id, e.name, event.time,
-    )  # fmt: skip
+        e.grid_id,
+        e.role,
+        event.village,
+        e.person_id,
+        e.name,
+        event.time,
+    )
 
 
 HANDLERS = {

@@ -75,11 +75,24 @@ async def raised(conn: Connection, event: Envelope, e: object) -> None:
         " address, raised_by, anonymous, channel, status, raised_at, due_at, updated_at,"
         " duplicates, version) values"
         " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'raised', $13, $14, $15, $16, $17)",
-        e.issue_id, event.village, e.grid_id, e.category, e.title, e.description,
-        e.location.lat if e.location else None, e.location.lon if e.location else None,
-        e.address, e.raised_by, e.anonymous, e.channel, e.raised_at, e.due_at, event.time,
-        list(e.suspected_duplicates), event.streamversion,
-    )  # fmt: skip
+        e.issue_id,
+        event.village,
+        e.grid_id,
+        e.category,
+        e.title,
+        e.description,
+        e.location.lat if e.location else None,
+        e.location.lon if e.location else None,
+        e.address,
+        e.raised_by,
+        e.anonymous,
+        e.channel,
+        e.raised_at,
+        e.due_at,
+        event.time,
+        list(e.suspected_duplicates),
+        event.streamversion,
+    )
 
 
 async def duplicate_linked(conn: Connection, event: Envelope, e: object) -> None:
@@ -90,12 +103,15 @@ async def duplicate_linked(conn: Connection, event: Envelope, e: object) -> None
 async def assigned(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, IssueAssigned)
     await _update(
-        conn, event,
+        conn,
+        event,
         "status = case when status in ('raised', 'assigned') then 'assigned' else status end, "
         "assignee_kind = $4, assignee_id = $5, assignee_role = $6, "
         "first_assigned_at = coalesce(first_assigned_at, $2)",
-        e.assignee_kind, e.assignee_id, e.role,
-    )  # fmt: skip
+        e.assignee_kind,
+        e.assignee_id,
+        e.role,
+    )
 
 
 async def escalated(conn: Connection, event: Envelope, e: object) -> None:
@@ -106,19 +122,27 @@ async def escalated(conn: Connection, event: Envelope, e: object) -> None:
 async def resolved(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, IssueResolved)
     await _update(
-        conn, event,
+        conn,
+        event,
         "status = 'resolved', resolved_at = $2, resolution = $4, resolved_via = $5, "
         "works_id = $6, resolver_person_id = $7, resolver_party_member_id = $8",
-        e.resolution, e.via, e.works_id, e.resolved_by.person_id, e.resolved_by.party_member_id,
-    )  # fmt: skip
+        e.resolution,
+        e.via,
+        e.works_id,
+        e.resolved_by.person_id,
+        e.resolved_by.party_member_id,
+    )
 
 
 async def confirmed(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, IssueConfirmed)
     await _update(
-        conn, event, "status = 'confirmed', confirmed_at = $2, satisfaction = $4, comment = $5",
-        e.satisfaction, e.comment,
-    )  # fmt: skip
+        conn,
+        event,
+        "status = 'confirmed', confirmed_at = $2, satisfaction = $4, comment = $5",
+        e.satisfaction,
+        e.comment,
+    )
 
 
 async def reopened(conn: Connection, event: Envelope, e: object) -> None:

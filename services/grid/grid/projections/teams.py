@@ -44,30 +44,49 @@ async def formed(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, VolunteerTeamFormed)
     await conn.execute(
         "insert into teams values ($1, $2, $3, $4, $5)",
-        event.village, e.team_id, e.name, e.kind, event.time,
-    )  # fmt: skip
+        event.village,
+        e.team_id,
+        e.name,
+        e.kind,
+        event.time,
+    )
 
 
 async def joined(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, VolunteerJoined)
     await conn.execute(
         "insert into team_members values ($1, $2, $3, $4, $5, $6, $7, 0)",
-        event.village, e.team_id, e.person_id, e.name, e.background, e.party_member_id, event.time,
-    )  # fmt: skip
+        event.village,
+        e.team_id,
+        e.person_id,
+        e.name,
+        e.background,
+        e.party_member_id,
+        event.time,
+    )
 
 
 async def logged(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, ServiceLogged)
     await conn.execute(
         "insert into service_log values ($1, $2, $3, $4, $5, $6, $7, $8)",
-        event.id, event.village, e.team_id, e.person_id, e.hours, e.description, e.issue_id,
+        event.id,
+        event.village,
+        e.team_id,
+        e.person_id,
+        e.hours,
+        e.description,
+        e.issue_id,
         e.served_on,
-    )  # fmt: skip
+    )
     await conn.execute(
         "update team_members set hours = hours + $4 "
         "where village = $1 and team_id = $2 and person_id = $3",
-        event.village, e.team_id, e.person_id, e.hours,
-    )  # fmt: skip
+        event.village,
+        e.team_id,
+        e.person_id,
+        e.hours,
+    )
 
 
 HANDLERS = {

@@ -48,9 +48,12 @@ async def coverage(village: Village, rt: RuntimeDep) -> CoverageView:
     grids = await queries.micro_grids(rt.pool, village)
     report = measure(grids, await queries.party_groups(rt.pool, village))
     return CoverageView(
-        village=village, grids=len(grids), covered=list(report.covered),
-        uncovered=list(report.uncovered), complete=report.complete,
-    )  # fmt: skip
+        village=village,
+        grids=len(grids),
+        covered=list(report.covered),
+        uncovered=list(report.uncovered),
+        complete=report.complete,
+    )
 
 
 @router.post(

@@ -59,9 +59,13 @@ def _year() -> int:
 async def define_rule(village: Village, body: c.DefineRule, ctx: ContextDep) -> Accepted:
     """Define a rule, or a new version of one (the old version stays on the record)."""
     outcome = await handlers.define_rule(
-        ctx, rule_id=body.rule_id, name=body.name,
-        category=body.category, value=body.points, cap=body.cap_per_period,
-    )  # fmt: skip
+        ctx,
+        rule_id=body.rule_id,
+        name=body.name,
+        category=body.category,
+        value=body.points,
+        cap=body.cap_per_period,
+    )
     return accepted("party", outcome, body.rule_id)
 
 
@@ -74,9 +78,12 @@ async def score(village: Village, member_id: MemberId, body: c.Score, ctx: Conte
     """Score a member by a rule, with the reason."""
     await handlers.require_member(ctx, member_id, "member_id")
     outcome = await handlers.score(
-        ctx, member_id=member_id, rule_id=body.rule_id,
-        period=body.period, reason=body.reason,
-    )  # fmt: skip
+        ctx,
+        member_id=member_id,
+        rule_id=body.rule_id,
+        period=body.period,
+        reason=body.reason,
+    )
     return accepted("party", outcome, member_id)
 
 
@@ -89,9 +96,12 @@ async def member_points(
     entries = await queries.scores(rt.pool, village, member_id, year)
     total = sum((e["points"] for e in entries), Decimal(0))
     return MemberPoints(
-        member_id=member_id, period=year, total=total, stars=points.stars(total, _thresholds(rt)),
+        member_id=member_id,
+        period=year,
+        total=total,
+        stars=points.stars(total, _thresholds(rt)),
         entries=[Entry(**e) for e in entries],
-    )  # fmt: skip
+    )
 
 
 @router.get("/villages/{village}/points/rankings", dependencies=READ)
@@ -132,9 +142,12 @@ async def statistics(village: Village, rt: RuntimeDep, period: Year = None) -> P
     for r in ranked:
         distribution[r.stars] += 1
     return PartyStats(
-        village=village, period=year, members_scored=len(ranked),
-        points_total=sum((r.total for r in ranked), Decimal(0)), stars=distribution,
-    )  # fmt: skip
+        village=village,
+        period=year,
+        members_scored=len(ranked),
+        points_total=sum((r.total for r in ranked), Decimal(0)),
+        stars=distribution,
+    )
 
 
 # ------------------------------------------------------------------ public notice (公示)
@@ -150,9 +163,10 @@ async def publish_notice(
 ) -> Accepted:
     """Put the year's totals up for public notice."""
     outcome = await handlers.on_notice(
-        ctx, period,
+        ctx,
+        period,
         lambda s: notice.publish(s, period, body, now=datetime.now(UTC)),
-    )  # fmt: skip
+    )
     return accepted("party", outcome, str(period))
 
 
@@ -172,11 +186,12 @@ async def object_to(
         raise perm.OBJECT.refuse("party_member", f"{objector} is not a registered party member")
     await handlers.require_member(ctx, body.member_id, "member_id")
     outcome = await handlers.on_notice(
-        ctx, period,
+        ctx,
+        period,
         lambda s: notice.object_to(
             s, objection_id, body, raised_by=objector, now=datetime.now(UTC)
         ),
-    )  # fmt: skip
+    )
     return accepted("party", outcome, objection_id)
 
 

@@ -45,9 +45,13 @@ class Answer(StorableModel):
     text: str = Field(min_length=1, max_length=2000)
     adjusted: bool = False
     points: Decimal | None = Field(
-        None, ge=-100, le=100, max_digits=6, decimal_places=2,
+        None,
+        ge=-100,
+        le=100,
+        max_digits=6,
+        decimal_places=2,
         description="with adjusted: the points added to (or taken from) the member's year",
-    )  # fmt: skip
+    )
 
 
 # ------------------------------------------------------------------ study days (两日活动)

@@ -120,18 +120,20 @@ def complete_step(state: Deliberation, step: Step, cmd: CompleteStep) -> list[St
         raise IllegalTransitionError("the deliberation is not opened", current_state="new")
     if step != state.next_step:
         raise IllegalTransitionError(
-            f"the next step is {state.next_step}, not {step}", current_state=state.state,
+            f"the next step is {state.next_step}, not {step}",
+            current_state=state.state,
             next_step=state.next_step,
-        )  # fmt: skip
+        )
     if step == "consult":
         if not questions:
             raise DomainError("consultation records the questions asked", field="questions")
         unanswered = [q.question for q in questions if not (q.answer and q.answer.strip())]
         if unanswered:
             raise DomainError(
-                f"事事有回应: {len(unanswered)} question(s) have no answer", field="questions",
+                f"事事有回应: {len(unanswered)} question(s) have no answer",
+                field="questions",
                 unanswered=unanswered,
-            )  # fmt: skip
+            )
     if step == "make_plan":
         if state.matter in FOUR_AND_TWO and not (state.party_meeting_ok and state.villagers_ok):
             needed = (
@@ -141,17 +143,22 @@ def complete_step(state: Deliberation, step: Step, cmd: CompleteStep) -> list[St
             missing = [name for name, ok in needed if not ok]
             raise IllegalTransitionError(
                 f"四议两公开: a {state.matter} matter needs {' and '.join(missing)} before a plan",
-                current_state=state.state, missing=missing,
-            )  # fmt: skip
+                current_state=state.state,
+                missing=missing,
+            )
         if not plan_items:
             raise DomainError("a plan has items", field="plan_items")
     return [
         StepCompleted(
-            deliberation_id=state.deliberation_id, step=step, summary=cmd.summary,
-            attachments=tuple(cmd.attachments), questions=tuple(questions),
-            plan_items=tuple(plan_items), works_items=tuple(cmd.works_items),
+            deliberation_id=state.deliberation_id,
+            step=step,
+            summary=cmd.summary,
+            attachments=tuple(cmd.attachments),
+            questions=tuple(questions),
+            plan_items=tuple(plan_items),
+            works_items=tuple(cmd.works_items),
         )
-    ]  # fmt: skip
+    ]
 
 
 def record_party_meeting(state: Deliberation, cmd: PartyMeeting) -> list[PartyMeetingHeld]:
@@ -162,10 +169,12 @@ def record_party_meeting(state: Deliberation, cmd: PartyMeeting) -> list[PartyMe
         raise DomainError("attending ≤ members, agreeing ≤ attending", field="attending")
     return [
         PartyMeetingHeld(
-            deliberation_id=state.deliberation_id, members_total=members_total,
-            attending=attending, agreeing=agreeing,
+            deliberation_id=state.deliberation_id,
+            members_total=members_total,
+            attending=attending,
+            agreeing=agreeing,
         )
-    ]  # fmt: skip
+    ]
 
 
 def record_villagers_resolution(
@@ -176,10 +185,13 @@ def record_villagers_resolution(
         raise IllegalTransitionError("no open deliberation", current_state=state.state)
     return [
         VillagersResolved(
-            deliberation_id=state.deliberation_id, representatives=cmd.representatives,
-            passed=votes_for > votes_against, votes_for=votes_for, votes_against=votes_against,
+            deliberation_id=state.deliberation_id,
+            representatives=cmd.representatives,
+            passed=votes_for > votes_against,
+            votes_for=votes_for,
+            votes_against=votes_against,
         )
-    ]  # fmt: skip
+    ]
 
 
 def announce(

@@ -14,13 +14,18 @@ RuleCategory = Literal["study", "service", "example", "discipline"]
 DeliberationKind = Literal["sentiment_talk", "villager_deliberation", "women_deliberation"]
 Step = Literal[
     "collect_opinions", "set_agenda", "consult", "report", "make_plan", "publish_announcement"
-]  # fmt: skip
+]
 STEPS: tuple[Step, ...] = (
-    "collect_opinions", "set_agenda", "consult", "report", "make_plan", "publish_announcement",
-)  # fmt: skip
+    "collect_opinions",
+    "set_agenda",
+    "consult",
+    "report",
+    "make_plan",
+    "publish_announcement",
+)
 Matter = Literal[
     "land_contracting", "collective_assets", "public_works", "village_rules", "livelihood", "other"
-]  # fmt: skip
+]
 
 
 @registry.register

@@ -75,10 +75,13 @@ def object_to(
         )
     return [
         ObjectionRaised(
-            objection_id=objection_id, period=state.period, member_id=cmd.member_id,
-            raised_by=raised_by, text=cmd.text,
+            objection_id=objection_id,
+            period=state.period,
+            member_id=cmd.member_id,
+            raised_by=raised_by,
+            text=cmd.text,
         )
-    ]  # fmt: skip
+    ]
 
 
 def answer(state: Notice, objection_id: str, cmd: Answer) -> list[ObjectionAnswered]:
@@ -92,10 +95,12 @@ def answer(state: Notice, objection_id: str, cmd: Answer) -> list[ObjectionAnswe
         raise DomainError("points are given only with adjusted: true", field="points")
     return [
         ObjectionAnswered(
-            objection_id=objection_id, answer=cmd.text, adjusted=adjusted,
+            objection_id=objection_id,
+            answer=cmd.text,
+            adjusted=adjusted,
             points=points if adjusted else None,
         )
-    ]  # fmt: skip
+    ]
 
 
 def close(state: Notice, *, now: datetime) -> list[NoticeClosed]:
@@ -108,6 +113,7 @@ def close(state: Notice, *, now: datetime) -> list[NoticeClosed]:
     if state.open_objections:
         raise IllegalTransitionError(
             f"{len(state.open_objections)} objection(s) still await an answer",
-            current_state=state.state, unanswered=sorted(state.open_objections),
-        )  # fmt: skip
+            current_state=state.state,
+            unanswered=sorted(state.open_objections),
+        )
     return [NoticeClosed(period=state.period)]

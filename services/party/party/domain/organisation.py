@@ -55,10 +55,13 @@ def establish(
         raise DomainError("only a party group is bound to a grid", field="grid_id")
     return [
         OrganizationEstablished(
-            org_id=org_id, name=cmd.name, kind=kind, parent_id=parent.org_id if parent else None,
+            org_id=org_id,
+            name=cmd.name,
+            kind=kind,
+            parent_id=parent.org_id if parent else None,
             grid_id=grid_id,
         )
-    ]  # fmt: skip
+    ]
 
 
 @dataclass(frozen=True)
@@ -95,10 +98,14 @@ def register(
         raise DomainError("a member joins on a day that has come", field="joined_on")
     return [
         MemberRegistered(
-            member_id=member_id, name=cmd.name, org_id=org.org_id, status=cmd.status,
-            joined_on=joined_on.isoformat(), veteran=cmd.veteran,
+            member_id=member_id,
+            name=cmd.name,
+            org_id=org.org_id,
+            status=cmd.status,
+            joined_on=joined_on.isoformat(),
+            veteran=cmd.veteran,
         )
-    ]  # fmt: skip
+    ]
 
 
 def transfer(state: Member, *, to: Org) -> list[MemberTransferred]:

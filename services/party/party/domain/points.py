@@ -21,8 +21,12 @@ from .events import MemberScored, PointsRuleDefined, RuleCategory
 
 CENT = Decimal("0.01")
 DEFAULT_STARS: tuple[Decimal, ...] = (
-    Decimal(60), Decimal(70), Decimal(80), Decimal(90), Decimal(96),
-)  # fmt: skip
+    Decimal(60),
+    Decimal(70),
+    Decimal(80),
+    Decimal(90),
+    Decimal(96),
+)
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,14 @@ def define_rule(
             return []  # the same rule again: nothing changes
     return [
         PointsRuleDefined(
-            rule_id=rule_id, version=len(history) + 1, name=name, category=category,
+            rule_id=rule_id,
+            version=len(history) + 1,
+            name=name,
+            category=category,
             points=points.quantize(CENT),
             cap_per_period=cap_per_period.quantize(CENT) if cap_per_period is not None else None,
         )
-    ]  # fmt: skip
+    ]
 
 
 @dataclass(frozen=True)
@@ -154,10 +161,15 @@ def score(
     points = points.quantize(CENT)
     return [
         MemberScored(
-            member_id=member_id, rule_id=rule.rule_id, rule_version=rule.version, points=points,
-            period=period, reason=reason, source_event_id=source_event_id,
+            member_id=member_id,
+            rule_id=rule.rule_id,
+            rule_version=rule.version,
+            points=points,
+            period=period,
+            reason=reason,
+            source_event_id=source_event_id,
         )
-    ]  # fmt: skip
+    ]
 
 
 # Not a rule of the catalogue: the name under which an objection's adjustment is scored, with
@@ -179,11 +191,15 @@ def adjust(
         return []
     return [
         MemberScored(
-            member_id=member_id, rule_id=NOTICE_ADJUSTMENT, rule_version=0,
-            points=points.quantize(CENT), period=period, reason=reason,
+            member_id=member_id,
+            rule_id=NOTICE_ADJUSTMENT,
+            rule_version=0,
+            points=points.quantize(CENT),
+            period=period,
+            reason=reason,
             source_event_id=source_event_id,
         )
-    ]  # fmt: skip
+    ]
 
 
 def stars(total: Decimal, thresholds: Sequence[Decimal] = DEFAULT_STARS) -> int:

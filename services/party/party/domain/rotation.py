@@ -37,7 +37,10 @@ def schedule(state: Schedule, cmd: ScheduleTurn) -> list[RotationScheduled]:
             )
     return [
         RotationScheduled(
-            person_id=person_id, name=name, starts_on=starts_on.isoformat(),
-            ends_on=ends_on.isoformat(), duty=cmd.duty,
+            person_id=person_id,
+            name=name,
+            starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(),
+            duty=cmd.duty,
         )
-    ]  # fmt: skip
+    ]

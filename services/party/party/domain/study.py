@@ -51,10 +51,14 @@ def hold(state: Activity, cmd: HoldActivity, *, today: date) -> list[ActivityHel
         raise DomainError("a study tour (观摩学习) has its destination", field="destination")
     return [
         ActivityHeld(
-            activity_id=activity_id, kind=kind, title=cmd.title, date=on.isoformat(),
-            lecturer_member_id=lecturer_member_id, destination=destination,
+            activity_id=activity_id,
+            kind=kind,
+            title=cmd.title,
+            date=on.isoformat(),
+            lecturer_member_id=lecturer_member_id,
+            destination=destination,
         )
-    ]  # fmt: skip
+    ]
 
 
 def attend(state: Activity, cmd: Attend) -> list[ActivityAttended]:

@@ -15,8 +15,11 @@ from . import deliberations, organisation, points, study
 Apply = Callable[[Connection, Envelope, object], Awaitable[None]]
 
 HANDLERS: dict[str, Apply] = {
-    **points.HANDLERS, **organisation.HANDLERS, **study.HANDLERS, **deliberations.HANDLERS,
-}  # fmt: skip
+    **points.HANDLERS,
+    **organisation.HANDLERS,
+    **study.HANDLERS,
+    **deliberations.HANDLERS,
+}
 
 
 class PartyReadModel(Projection):

@@ -28,8 +28,12 @@ async def opened(conn: Connection, event: Envelope, e: object) -> None:
     await conn.execute(
         "insert into deliberations (village, deliberation_id, kind, topic, matter) "
         "values ($1, $2, $3, $4, $5)",
-        event.village, e.deliberation_id, e.kind, e.topic, e.matter,
-    )  # fmt: skip
+        event.village,
+        e.deliberation_id,
+        e.kind,
+        e.topic,
+        e.matter,
+    )
 
 
 async def step_completed(conn: Connection, event: Envelope, e: object) -> None:
@@ -37,8 +41,11 @@ async def step_completed(conn: Connection, event: Envelope, e: object) -> None:
     await conn.execute(
         "update deliberations set steps_done = array_append(steps_done, $3), "
         "plan_items = plan_items || $4::text[] where village = $1 and deliberation_id = $2",
-        event.village, e.deliberation_id, e.step, list(e.plan_items),
-    )  # fmt: skip
+        event.village,
+        e.deliberation_id,
+        e.step,
+        list(e.plan_items),
+    )
 
 
 async def announced(conn: Connection, event: Envelope, e: object) -> None:
@@ -46,8 +53,11 @@ async def announced(conn: Connection, event: Envelope, e: object) -> None:
     await conn.execute(
         "update deliberations set announcement = $3, published_at = $4 "
         "where village = $1 and deliberation_id = $2",
-        event.village, e.deliberation_id, e.announcement, e.published_at,
-    )  # fmt: skip
+        event.village,
+        e.deliberation_id,
+        e.announcement,
+        e.published_at,
+    )
 
 
 HANDLERS = {

@@ -36,25 +36,37 @@ async def established(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, OrganizationEstablished)
     await conn.execute(
         "insert into organizations values ($1, $2, $3, $4, $5, $6)",
-        event.village, e.org_id, e.name, e.kind, e.parent_id, e.grid_id,
-    )  # fmt: skip
+        event.village,
+        e.org_id,
+        e.name,
+        e.kind,
+        e.parent_id,
+        e.grid_id,
+    )
 
 
 async def registered(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, MemberRegistered)
     await conn.execute(
         "insert into members values ($1, $2, $3, $4, $5, $6, $7)",
-        event.village, e.member_id, e.name, e.org_id, e.status, date.fromisoformat(e.joined_on),
+        event.village,
+        e.member_id,
+        e.name,
+        e.org_id,
+        e.status,
+        date.fromisoformat(e.joined_on),
         e.veteran,
-    )  # fmt: skip
+    )
 
 
 async def transferred(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, MemberTransferred)
     await conn.execute(
         "update members set org_id = $3 where village = $1 and member_id = $2",
-        event.village, e.member_id, e.to_org_id,
-    )  # fmt: skip
+        event.village,
+        e.member_id,
+        e.to_org_id,
+    )
 
 
 HANDLERS = {

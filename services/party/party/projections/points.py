@@ -40,18 +40,32 @@ async def scored(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, MemberScored)
     await conn.execute(
         "insert into scores values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        event.id, event.village, e.member_id, e.period, e.rule_id, e.rule_version, e.points,
-        e.reason, e.source_event_id, event.time,
-    )  # fmt: skip
+        event.id,
+        event.village,
+        e.member_id,
+        e.period,
+        e.rule_id,
+        e.rule_version,
+        e.points,
+        e.reason,
+        e.source_event_id,
+        event.time,
+    )
 
 
 async def rule_defined(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, PointsRuleDefined)
     await conn.execute(
         "insert into rules values ($1, $2, $3, $4, $5, $6, $7, $8)",
-        event.village, e.rule_id, e.version, e.name, e.category, e.points, e.cap_per_period,
+        event.village,
+        e.rule_id,
+        e.version,
+        e.name,
+        e.category,
+        e.points,
+        e.cap_per_period,
         event.time,
-    )  # fmt: skip
+    )
 
 
 HANDLERS = {MemberScored.event_type: scored, PointsRuleDefined.event_type: rule_defined}

@@ -28,17 +28,23 @@ async def held(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, ActivityHeld)
     await conn.execute(
         "insert into activities values ($1, $2, $3, $4, $5, $6, $7, 0)",
-        event.village, e.activity_id, e.kind, e.title, date.fromisoformat(e.date),
-        e.lecturer_member_id, e.destination,
-    )  # fmt: skip
+        event.village,
+        e.activity_id,
+        e.kind,
+        e.title,
+        date.fromisoformat(e.date),
+        e.lecturer_member_id,
+        e.destination,
+    )
 
 
 async def attended(conn: Connection, event: Envelope, e: object) -> None:
     assert isinstance(e, ActivityAttended)
     await conn.execute(
         "update activities set attendees = attendees + 1 where village = $1 and activity_id = $2",
-        event.village, e.activity_id,
-    )  # fmt: skip
+        event.village,
+        e.activity_id,
+    )
 
 
 HANDLERS = {ActivityHeld.event_type: held, ActivityAttended.event_type: attended}
