@@ -8,8 +8,8 @@ from collections.abc import Mapping
 import httpx
 from fastapi import Request, Response
 from xiangzhi.errors import DomainError
+from xiangzhi.guard import READS
 
-READS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORWARD_REQUEST = ("content-type", "accept", "accept-language", "x-consistency-token")
 FORWARD_RESPONSE = ("content-type", "x-consistency", "location", "retry-after", "cache-control")
 

@@ -30,6 +30,7 @@ from xiangzhi.deps import event_meta, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.errors import DomainError
 from xiangzhi.guard import requires
+from xiangzhi.ids import ID_PATTERN
 
 from .. import handlers, queries
 from ..domain import commands as c
@@ -46,7 +47,7 @@ router = APIRouter(
 )
 Format = Literal["json", "xml"]
 CLOSED = {"resolved", "confirmed", "closed"}
-ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+ID = re.compile(ID_PATTERN)
 
 
 class Open311Error(Exception):

@@ -11,6 +11,7 @@ from xiangzhi.aggregate import Accepted
 from xiangzhi.deps import consistent_read
 from xiangzhi.errors import NotFoundError
 from xiangzhi.guard import requires
+from xiangzhi.ids import ID_PATTERN
 
 from .. import handlers, queries
 from ..domain import commands as c
@@ -20,7 +21,7 @@ from .deps import ActorDep, ContextDep, RuntimeDep, Village
 from .views import GridView, IssuePage, IssueView, TeamView, VillageStats, accepted, issue_view
 
 router = APIRouter(prefix="/villages/{village}")
-IssueId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
+IssueId = Annotated[str, Path(pattern=ID_PATTERN)]
 TeamId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 GridId = Annotated[str, Path(pattern=r"^\d{15}$")]
 # A status or category code: plain lower-case words (anything else matches nothing anyway).

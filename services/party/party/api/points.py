@@ -17,6 +17,7 @@ from xiangzhi.deps import RuntimeDep, consistent_read
 from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.errors import DomainError
 from xiangzhi.guard import caller, check_village, requires
+from xiangzhi.ids import ID_PATTERN
 
 from .. import handlers, queries
 from ..domain import commands as c
@@ -32,7 +33,7 @@ router = APIRouter(tags=["points (积分制)"])
 READ = [consistent_read("party")]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 Period = Annotated[int, Path(ge=2000, le=2100)]
-ObjectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")]
+ObjectionId = Annotated[str, Path(pattern=ID_PATTERN)]
 County = Annotated[str, Path(pattern=r"^\d{6}$", description="6-digit county code")]
 Villages = Annotated[
     list[Annotated[str, Field(pattern=VILLAGE_PATTERN)]],

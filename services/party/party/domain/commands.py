@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
+from xiangzhi.ids import ID_PATTERN, PERSON_ID_PATTERN
 from xiangzhi.text import StorableModel
 
 from .events import QA, ActivityKind, DeliberationKind, Matter, OrgKind, RuleCategory
 
-ID = r"^[A-Za-z0-9-]{1,64}$"
-MEMBER_ID = r"^[A-Za-z0-9._-]{1,64}$"
+ID = ID_PATTERN
+MEMBER_ID = PERSON_ID_PATTERN
 RULE_ID = r"^[a-z][a-z0-9_]{1,39}$"
 
 # ------------------------------------------------------------------ points (积分制)
