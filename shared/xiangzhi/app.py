@@ -19,8 +19,9 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from . import db, guard, logs, observability, problems
+from . import db, guard, logs, observability, pii, privacy, problems
 from .auth import TokenVerifier
+from .keys import KeyStore
 from .outbox import OutboxRelay
 from .permissions import PermissionTable
 from .projection import Projection, ProjectionRunner, create_schema
@@ -78,6 +79,8 @@ class Runtime(Generic[SettingsT]):
     projections: dict[str, Projection]
     runners: dict[str, ProjectionRunner]
     relay: OutboxRelay | None
+    # The key service, when the service writes or reads personal data (``xiangzhi.keys``).
+    keys: KeyStore | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -95,20 +98,42 @@ def create_app(settings: SettingsT, parts: ServiceParts[SettingsT] | None = None
     )
     problems.install(app)
     observability.install(app, settings.service_name)
-    _operations(app, settings, parts.permissions)
-    for router in parts.routers:
+    routers = list(parts.routers)
+    table = parts.permissions
+    if _holds_personal_data(parts.registry, settings):
+        # Sealed on the way in by the store, opened on the way out, exported on request.
+        app.add_middleware(privacy.RevealMiddleware)
+        export, permission = privacy.export_router(settings.service_name)
+        routers.append(export)
+        table = PermissionTable(
+            settings.service_name, (*(table.permissions if table else ()), permission)
+        )
+    _operations(app, settings, table)
+    for router in routers:
         app.include_router(router, dependencies=[Depends(guard.village_scope)])
     for router in parts.public_read_routers:
         app.include_router(router, dependencies=[Depends(guard.public_reads)])
     for router in parts.open_routers:
         app.include_router(router)
     _every_command_has_a_permission(
-        [*parts.routers, *parts.public_read_routers, *parts.open_routers],
-        parts.permissions,
+        [*routers, *parts.public_read_routers, *parts.open_routers],
+        table,
         settings.service_name,
         exempt=parts.commands_without_permission,
     )
     return app
+
+
+def _holds_personal_data(registry: EventRegistry, settings: ServiceSettings) -> bool:
+    """Whether the service's events declare personal fields; if so it needs the key service:
+    there is no mode in which personal data is stored in clear."""
+    personal = any(pii.has_personal(registry.model(t)) for t in registry.types)
+    if personal and not (settings.keys_dsn and settings.kek):
+        raise ValueError(
+            f"{settings.service_name}: keys_dsn and kek (or kek_file) are required: its events "
+            "hold personal data, which is stored sealed by the key service"
+        )
+    return personal
 
 
 def _verifier(settings: ServiceSettings, *, needed: bool) -> TokenVerifier | None:
@@ -148,6 +173,8 @@ def _lifespan(
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(task, timeout=10)
             await runtime.pool.close()
+            if runtime.keys is not None:
+                await runtime.keys.close()
 
     return lifespan
 
@@ -159,7 +186,8 @@ async def _start(settings: SettingsT, parts: ServiceParts[SettingsT]) -> Runtime
     pool = await db.create_pool(settings.postgres_dsn, max_size=settings.pool_max_size)
     async with pool.acquire() as conn:
         await db.migrate(conn, [*db.kit_migrations(), *parts.migrations])
-    store = EventStore(pool)
+    keys = await open_keys(settings)
+    store = EventStore(pool, keys)
     projections = {p.name: p for p in parts.projections(settings, store)}
     for projection in projections.values():
         await create_schema(pool, projection, projection.schema)
@@ -191,6 +219,16 @@ async def _start(settings: SettingsT, parts: ServiceParts[SettingsT]) -> Runtime
         projections=projections,
         runners=runners,
         relay=relay,
+        keys=keys,
+    )
+
+
+async def open_keys(settings: ServiceSettings) -> KeyStore | None:
+    """The key service, if the settings name it."""
+    if not (settings.keys_dsn and settings.kek):
+        return None
+    return await KeyStore.open(
+        settings.keys_dsn, pii.LocalKek.from_text(settings.kek.get_secret_value())
     )
 
 

@@ -87,6 +87,16 @@ async def migrate(conn: Connection, migrations: list[Migration]) -> list[Migrati
 
     A recorded migration whose text has changed since is an error: history is not edited.
     """
+    # Locked first: processes starting together on one database (the key service's is shared
+    # by every service) would race even on ``create table if not exists``.
+    await conn.execute("select pg_advisory_lock($1)", _MIGRATION_LOCK)
+    try:
+        return await _migrate_locked(conn, migrations)
+    finally:
+        await conn.execute("select pg_advisory_unlock($1)", _MIGRATION_LOCK)
+
+
+async def _migrate_locked(conn: Connection, migrations: list[Migration]) -> list[Migration]:
     await conn.execute(
         """
         create table if not exists schema_migrations (
@@ -100,32 +110,28 @@ async def migrate(conn: Connection, migrations: list[Migration]) -> list[Migrati
         """
     )
     applied: list[Migration] = []
-    await conn.execute("select pg_advisory_lock($1)", _MIGRATION_LOCK)
-    try:
-        for migration in migrations:
-            recorded = await conn.fetchval(
-                "select checksum from schema_migrations where namespace = $1 and version = $2",
+    for migration in migrations:
+        recorded = await conn.fetchval(
+            "select checksum from schema_migrations where namespace = $1 and version = $2",
+            migration.namespace,
+            migration.version,
+        )
+        if recorded == migration.checksum:
+            continue
+        if recorded is not None:
+            raise MigrationError(
+                f"{migration.namespace} migration {migration.version} ({migration.name}) "
+                "was changed after it was applied"
+            )
+        async with conn.transaction():
+            await conn.execute(migration.sql)
+            await conn.execute(
+                "insert into schema_migrations (namespace, version, name, checksum) "
+                "values ($1, $2, $3, $4)",
                 migration.namespace,
                 migration.version,
+                migration.name,
+                migration.checksum,
             )
-            if recorded == migration.checksum:
-                continue
-            if recorded is not None:
-                raise MigrationError(
-                    f"{migration.namespace} migration {migration.version} ({migration.name}) "
-                    "was changed after it was applied"
-                )
-            async with conn.transaction():
-                await conn.execute(migration.sql)
-                await conn.execute(
-                    "insert into schema_migrations (namespace, version, name, checksum) "
-                    "values ($1, $2, $3, $4)",
-                    migration.namespace,
-                    migration.version,
-                    migration.name,
-                    migration.checksum,
-                )
-            applied.append(migration)
-    finally:
-        await conn.execute("select pg_advisory_unlock($1)", _MIGRATION_LOCK)
+        applied.append(migration)
     return applied

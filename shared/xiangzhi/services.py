@@ -47,7 +47,10 @@ UPSTREAMS: tuple[Service, ...] = tuple(s for s in SERVICES if s is not GATEWAY)
 UPSTREAM_NAMES: tuple[str, ...] = tuple(s.name for s in UPSTREAMS)
 
 TOPICS: tuple[str, ...] = tuple(s.topic for s in SERVICES if s.topic is not None)
-DATABASES: tuple[str, ...] = tuple(s.database for s in SERVICES)
+# The key service's database (``xiangzhi.keys``): every person's data key, apart from the
+# events those keys open; shared by the services, owned by none of them.
+KEYS_DATABASE = "keys"
+DATABASES: tuple[str, ...] = (*(s.database for s in SERVICES), KEYS_DATABASE)
 
 
 def named(name: str) -> Service:

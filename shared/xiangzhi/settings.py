@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The password of the local stack and of docker-compose's trial setup; public, in this repository.
@@ -58,6 +58,12 @@ class ServiceSettings(BaseSettings):
     # The same key as a file (a mounted secret, as in docker-compose); used when
     # auth_public_key is not given.
     auth_public_key_file: Path | None = None
+    # The key service (``xiangzhi.keys``): its database, and the key-encryption key (32 bytes,
+    # base64) that wraps every person's data key, or the file it is in (a mounted secret). A
+    # service whose events hold personal data refuses to start without them.
+    keys_dsn: str | None = None
+    kek: SecretStr | None = None
+    kek_file: Path | None = None
     auth_issuer: str = "xiangzhi-gateway"
     auth_audience: str = "xiangzhi"
 
@@ -76,6 +82,15 @@ class ServiceSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _kek_from_file(self) -> Self:
+        if self.kek is None and self.kek_file is not None:
+            try:
+                self.kek = SecretStr(self.kek_file.read_text().strip())
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ValueError(f"kek_file: cannot read {self.kek_file}: {exc}") from exc
+        return self
+
+    @model_validator(mode="after")
     def _production_is_authenticated(self) -> Self:
         if self.environment == "production" and not self.auth_public_key:
             raise ValueError("auth_public_key is required in production")
@@ -84,14 +99,14 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _production_has_its_own_password(self) -> Self:
         # The default password is in this repository for anyone to read.
-        if (
-            self.environment == "production"
-            and dsn_password(self.postgres_dsn) == DEFAULT_POSTGRES_PASSWORD
-        ):
-            raise ValueError(
-                "postgres_dsn: production refuses the default database password "
-                f"{DEFAULT_POSTGRES_PASSWORD!r}; set the service's own password"
-            )
+        if self.environment != "production":
+            return self
+        for name, dsn in (("postgres_dsn", self.postgres_dsn), ("keys_dsn", self.keys_dsn)):
+            if dsn is not None and dsn_password(dsn) == DEFAULT_POSTGRES_PASSWORD:
+                raise ValueError(
+                    f"{name}: production refuses the default database password "
+                    f"{DEFAULT_POSTGRES_PASSWORD!r}; set the service's own password"
+                )
         return self
 
     @property

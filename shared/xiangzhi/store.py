@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 import asyncpg
 
+from . import pii
 from .chain import GENESIS, ChainReport, ChainVerifier, event_hash
 from .db import Connection, Pool, Row
 from .envelope import Envelope
 from .registry import EventPayload
+
+if TYPE_CHECKING:
+    from .keys import KeyStore
 
 OUTBOX_CHANNEL = "xiangzhi_outbox"
 
@@ -34,6 +38,10 @@ class ConcurrencyError(Exception):
         self.stream_id = stream_id
         self.expected = expected
         self.actual = actual
+
+
+class PersonalDataError(RuntimeError):
+    """Personal data offered to a store that cannot seal it."""
 
 
 class StreamVillageError(ValueError):
@@ -141,8 +149,12 @@ from ins
 
 
 class EventStore:
-    def __init__(self, pool: Pool) -> None:
+    """With ``keys`` (the key service), personal fields are sealed before they are hashed and
+    stored: neither the store nor Kafka ever holds them in clear."""
+
+    def __init__(self, pool: Pool, keys: KeyStore | None = None) -> None:
         self.pool = pool
+        self.keys = keys
 
     async def append(
         self,
@@ -159,9 +171,13 @@ class EventStore:
         With ``conn`` the append joins that connection's transaction (as a savepoint): a
         policy appends its command's events atomically with its own progress.
         """
-        new = [e if isinstance(e, NewEvent) else NewEvent.of(e) for e in events]
-        if not new:
+        if not events:
             return []
+        if self.keys is not None:
+            new = await self.keys.seal(village, events)
+        else:
+            _refuse_personal_data(events)
+            new = [e if isinstance(e, NewEvent) else NewEvent.of(e) for e in events]
         try:
             if conn is not None:
                 async with conn.transaction():
@@ -226,6 +242,15 @@ class EventStore:
             "select chain_seq, hash from chain_heads where village = $1", village
         )
         return verifier.finish(*((head["chain_seq"], head["hash"]) if head else (0, GENESIS)))
+
+
+def _refuse_personal_data(events: Sequence[NewEvent | EventPayload]) -> None:
+    """Without the key service an event with personal fields would be kept in clear, forever."""
+    for event in events:
+        if isinstance(event, EventPayload) and pii.has_personal(type(event)):
+            raise PersonalDataError(
+                f"{event.event_type} holds personal data: this store has no key service to seal it"
+            )
 
 
 async def _append(

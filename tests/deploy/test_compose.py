@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from xiangzhi.services import KEYS_DATABASE
 from xiangzhi.services import SERVICES as SERVICE_LIST
 from xiangzhi.services import UPSTREAM_NAMES as UPSTREAMS
 from xiangzhi_stack import kafka, postgres
@@ -107,7 +108,7 @@ def test_one_database_per_service_in_both_stacks() -> None:
     created = {
         line.split()[2].rstrip(";") for line in sql.splitlines() if line.startswith("CREATE")
     }
-    assert created == set(SERVICE_DATABASES) == set(SERVICES)
+    assert created == set(SERVICE_DATABASES) == {*SERVICES, KEYS_DATABASE}
 
 
 def test_services_start_in_order_and_report_health(compose: dict[str, Any]) -> None:
@@ -149,6 +150,9 @@ def test_a_keys_job_makes_the_key_pair_once(compose: dict[str, Any]) -> None:
     assert "||" in script
     assert script.index("test -f /keys/signing.pem") < script.index("||")
     assert script.index("||") < script.index("gateway-admin keygen")
+    # The key-encryption key likewise: a new one would make every person's data unreadable.
+    assert "test -f /keys/kek.key" in script
+    assert script.index("test -f /keys/kek.key") < script.index("gateway-admin kek /keys/kek.key")
 
 
 def test_every_service_checks_tokens_with_the_keys_volume(compose: dict[str, Any]) -> None:
@@ -157,6 +161,9 @@ def test_every_service_checks_tokens_with_the_keys_volume(compose: dict[str, Any
         service = services[name]
         prefix = name.upper()
         assert service["environment"][f"{prefix}_AUTH_PUBLIC_KEY_FILE"] == "/keys/public.pem"
+        # Every service reaches the key service: personal data is sealed per person.
+        assert service["environment"][f"{prefix}_KEK_FILE"] == "/keys/kek.key"
+        assert service["environment"][f"{prefix}_KEYS_DSN"].endswith(f"/{KEYS_DATABASE}")
         assert "keys:/keys:ro" in service["volumes"], name
         assert service["depends_on"]["keys"]["condition"] == "service_completed_successfully"
     assert services["gateway"]["environment"]["GATEWAY_SIGNING_KEY_FILE"] == "/keys/signing.pem"

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import httpx
 from xiangzhi.auth import generate_keypair
+from xiangzhi.pii import LocalKek
 from xiangzhi.services import GATEWAY as GATEWAY_SERVICE
+from xiangzhi.services import KEYS_DATABASE
 
 from . import procs
 from .config import PROJECT_ROOT, StackSettings
@@ -37,22 +39,26 @@ def log_path(settings: StackSettings, service: str) -> Path:
     return settings.log_dir / f"{service}.log"
 
 
-def _keys(settings: StackSettings) -> tuple[Path, str]:
-    """The gateway's signing key for the local platform, made once; (its file, public PEM)."""
+def _keys(settings: StackSettings) -> tuple[Path, str, Path]:
+    """The gateway's signing key and the key-encryption key of personal data for the local
+    platform, each made once; (the signing key's file, the public PEM, the KEK's file)."""
     folder = settings.state_dir / "keys"
-    signing, public = folder / "signing.pem", folder / "public.pem"
+    signing, public, kek = folder / "signing.pem", folder / "public.pem", folder / "kek.key"
     if not signing.exists():
         folder.mkdir(parents=True, exist_ok=True)
         private_pem, public_pem = generate_keypair()
         signing.write_text(private_pem)
         signing.chmod(0o600)
         public.write_text(public_pem)
-    return signing, public.read_text()
+    if not kek.exists():
+        kek.touch(mode=0o600)
+        kek.write_text(LocalKek.generate() + "\n")
+    return signing, public.read_text(), kek
 
 
 def _service_env(settings: StackSettings, service: str, port: int) -> dict[str, str]:
     prefix = service.upper()
-    signing, public = _keys(settings)
+    signing, public, kek = _keys(settings)
     env = dict(os.environ)
     env.update(
         {
@@ -63,6 +69,9 @@ def _service_env(settings: StackSettings, service: str, port: int) -> dict[str, 
             # Every service checks the gateway's tokens, as in production.
             f"{prefix}_AUTH_PUBLIC_KEY": public,
             "GATEWAY_SIGNING_KEY_FILE": str(signing),
+            # The key service: personal data is sealed per person, as in production.
+            f"{prefix}_KEYS_DSN": settings.postgres_dsn(KEYS_DATABASE),
+            f"{prefix}_KEK_FILE": str(kek),
         }
     )
     for upstream, upstream_port in settings.service_ports.items():

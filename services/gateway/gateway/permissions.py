@@ -33,7 +33,29 @@ REVOKE_API_KEY = Permission(
     grants(county_admin="county_villages", village_secretary="own_village"),
 )
 
-PERMISSIONS = table_of("gateway", [REGISTER_VILLAGE, CREATE_USER, CREATE_API_KEY, REVOKE_API_KEY])
+FORGET_PERSON = Permission(
+    "gateway.personal_data.forget",
+    "forget a person: destroy their data keys (删除个人信息)",
+    grants(county_admin="county_villages"),
+)
+EXPORT_PERSONAL_DATA = Permission(
+    "gateway.personal_data.export",
+    "export a person's data on their request (查阅、复制)",
+    grants(county_admin="county_villages", village_secretary="own_village"),
+    write=False,
+)
+
+PERMISSIONS = table_of(
+    "gateway",
+    [
+        REGISTER_VILLAGE,
+        CREATE_USER,
+        CREATE_API_KEY,
+        REVOKE_API_KEY,
+        FORGET_PERSON,
+        EXPORT_PERSONAL_DATA,
+    ],
+)
 
 # Whom each administrator may create: the county its officers and secretaries, a secretary
 # the people of the village.

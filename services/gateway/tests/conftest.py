@@ -41,9 +41,12 @@ USERS = [
 
 
 @pytest.fixture
-async def platform(make_database, kafka_bootstrap: str, make_topic) -> AsyncIterator[Platform]:
+async def platform(
+    make_database, kafka_bootstrap: str, make_topic, key_service
+) -> AsyncIterator[Platform]:
     private, public = generate_keypair()
     grid = grid_app(GridSettings(
+        **key_service,
         postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap,
         events_topic=await make_topic("grid.events"), livelihood_topic=await make_topic("livelihood.events"),
         party_topic=await make_topic("party.events"), auth_public_key=public, consistency_timeout=20,
@@ -51,6 +54,7 @@ async def platform(make_database, kafka_bootstrap: str, make_topic) -> AsyncIter
     closed = f"http://127.0.0.1:{free_port()}"  # party, economy, livelihood: not running
     async with grid.router.lifespan_context(grid), serve(grid, free_port()) as grid_url:
         settings = GatewaySettings(
+        **key_service,
             postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap,
             # As the launcher configures it: the signing key, and the public key every service
             # gets (the gateway's own routes authenticate their callers themselves).

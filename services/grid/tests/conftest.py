@@ -12,8 +12,11 @@ from grid_testing import SIGNER, GridService, as_
 
 
 @pytest.fixture
-async def grid_service(pg_dsn: str, kafka_bootstrap: str, make_topic) -> AsyncIterator[GridService]:
+async def grid_service(
+    pg_dsn: str, kafka_bootstrap: str, make_topic, key_service
+) -> AsyncIterator[GridService]:
     settings = GridSettings(
+        **key_service,
         postgres_dsn=pg_dsn,
         kafka_bootstrap=kafka_bootstrap,
         events_topic=await make_topic("grid.events"),

@@ -26,9 +26,18 @@ import asyncpg
 import pytest
 
 from xiangzhi.kafka_admin import RETAIN_FOREVER, delete_topics, ensure_topics
+from xiangzhi.pii import LocalKek
 from xiangzhi.testing.providers import NoStackProviderError, load_provider
 
-INTEGRATION_FIXTURES = {"stack", "pg_dsn", "pg", "make_topic", "make_database", "kafka_bootstrap"}
+INTEGRATION_FIXTURES = {
+    "stack",
+    "pg_dsn",
+    "pg",
+    "make_topic",
+    "make_database",
+    "kafka_bootstrap",
+    "key_service",
+}
 
 
 @dataclass(frozen=True)
@@ -174,6 +183,13 @@ async def make_database(stack: Stack) -> AsyncIterator[MakeDatabase]:
 async def pg_dsn(make_database: MakeDatabase) -> str:
     """A fresh database of this test's own, dropped afterwards."""
     return await make_database()
+
+
+@pytest.fixture
+async def key_service(make_database: MakeDatabase) -> dict[str, str]:
+    """A key service of this test's own: the settings a service is given (``**key_service``),
+    its database and a fresh key-encryption key, as the launcher gives them."""
+    return {"keys_dsn": await make_database(), "kek": LocalKek.generate()}
 
 
 @pytest.fixture

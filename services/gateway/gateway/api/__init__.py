@@ -6,6 +6,13 @@ own callers (``callers.py``): they are the app's ``open_routers``.
 
 from __future__ import annotations
 
-from . import county, identity, permissions, routing
+from . import county, identity, permissions, personal_data, routing
 
-ROUTERS = [identity.router, routing.router, permissions.router, county.router]
+# personal_data before routing: its paths would otherwise be taken for a service's.
+ROUTERS = [
+    identity.router,
+    personal_data.router,
+    routing.router,
+    permissions.router,
+    county.router,
+]

@@ -16,16 +16,18 @@ A, B, ELSEWHERE = "141121100201", "141121101201", "141122100201"
 
 
 async def test_county_rankings_across_villages(
-    make_database, kafka_bootstrap: str, make_topic
+    make_database, kafka_bootstrap: str, make_topic, key_service
 ) -> None:
     private, public = generate_keypair()
     party = party_app(PartySettings(
+        **key_service,
         postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap, auth_public_key=public,
         events_topic=await make_topic("party.events"), grid_topic=await make_topic("grid.events"),
         consistency_timeout=20,
     ))  # fmt: skip
     async with party.router.lifespan_context(party), serve(party, free_port()) as party_url:
         gateway = gateway_app(GatewaySettings(
+        **key_service,
             postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap, signing_key=private,
             auth_public_key=public, party_url=party_url, grid_url=party_url, rate_limit_per_minute=100_000,
         ))  # fmt: skip
@@ -105,12 +107,13 @@ async def test_county_rankings_across_villages(
 
 
 async def test_party_ranks_a_county_only_for_villages_of_it_the_caller_sees(
-    make_database, kafka_bootstrap: str, make_topic
+    make_database, kafka_bootstrap: str, make_topic, key_service
 ) -> None:
     """Called directly, bypassing the gateway: party's county ranking is scoped like its
     village routes."""
     private, public = generate_keypair()
     settings = PartySettings(
+        **key_service,
         postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap, auth_public_key=public,
         events_topic=await make_topic("party.events"), grid_topic=await make_topic("grid.events"),
     )  # fmt: skip

@@ -11,7 +11,9 @@ what Open311 clients parse; the description names the field.
 
 An Open311 request does not name a grid: it goes to the village's intake grid (the grid with
 the lowest code), or to ``attribute[grid_id]`` when the client sends one; staff reassign.
-Reporters stay anonymous to the public: Open311 answers never carry who raised an issue.
+Reporters stay anonymous to the public: Open311 answers never carry who raised an issue, nor
+the citizen's contact details (``first_name``, ``last_name``, ``email``, ``phone``), which are
+kept for the village's staff only.
 """
 
 from __future__ import annotations
@@ -186,7 +188,6 @@ async def create_request(
     account_id: Annotated[str | None, Form()] = None,
     first_name: Annotated[str | None, Form()] = None,
     last_name: Annotated[str | None, Form()] = None,
-    # Accepted as the specification lists them, not kept: see ``reporter`` below.
     phone: Annotated[str | None, Form()] = None,
 ) -> Response:
     """POST Service Request: ``lat`` + ``long`` (``lon`` accepted) or ``address_string``."""
@@ -203,10 +204,16 @@ async def create_request(
         grid_id = form.get("attribute[grid_id]") or await queries.intake_grid(rt.pool, village)
         if not isinstance(grid_id, str):
             raise Open311Error(400, f"attribute[grid_id]: village {village} has no grid yet")
-        # The client that posts is the reporter of record (from its token, never the form):
-        # the citizen's contact details are not kept in a log that is kept forever.
+        # The client that posts is the reporter of record (from its token, never the form). The
+        # citizen's contact details are kept as the issue's contact: the kit's event store
+        # encrypts them under the citizen's own key (by email, else phone), so forgetting the
+        # citizen erases them from the log that is kept forever. Staff (and the client, as the
+        # reporter of record) see them in the issue's detail; Open311 answers never carry them.
         reporter = who.person_id
         text = (description or "").strip() or CATEGORIES[service_code].name
+        contact = c.ContactDetails(
+            first_name=first_name, last_name=last_name, email=email, phone=phone
+        )
         cmd = c.RaiseIssue(
             grid_id=grid_id,
             category=service_code,
@@ -217,6 +224,7 @@ async def create_request(
             raised_by=reporter,
             anonymous=True,
             channel="open311",
+            contact=contact if contact.given else None,
         )
     except Open311Error as exc:
         return _error(fmt, exc)

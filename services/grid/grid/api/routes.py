@@ -18,7 +18,16 @@ from ..domain import commands as c
 from ..domain import permissions as perm
 from ..domain.events import ChiefRole
 from .deps import ActorDep, ContextDep, RuntimeDep, Village
-from .views import GridView, IssuePage, IssueView, TeamView, VillageStats, accepted, issue_view
+from .views import (
+    GridView,
+    IssueDetail,
+    IssuePage,
+    TeamView,
+    VillageStats,
+    accepted,
+    issue_detail,
+    issue_view,
+)
 
 router = APIRouter(prefix="/villages/{village}")
 IssueId = Annotated[str, Path(pattern=ID_PATTERN)]
@@ -106,7 +115,9 @@ async def list_teams(village: Village, rt: RuntimeDep) -> list[TeamView]:
 
 @router.post("/issues", status_code=201, tags=["issues"], dependencies=[requires(perm.RAISE_ISSUE)])
 async def raise_issue(cmd: c.RaiseIssue, ctx: ContextDep) -> Accepted:
-    """Raise a resident's issue in a grid; nearby issues of the same kind are linked."""
+    """Raise a resident's issue in a grid; nearby issues of the same kind are linked. An
+    optional ``contact`` ``{first_name, last_name, email, phone}`` is kept encrypted, for staff
+    and the reporter only."""
     outcome = await handlers.raise_issue(ctx, cmd)
     return accepted(outcome, outcome.aggregate_id)
 
@@ -140,12 +151,12 @@ async def list_issues(
 @router.get("/issues/{issue_id}", dependencies=READ, tags=["issues"])
 async def get_issue(
     village: Village, issue_id: IssueId, rt: RuntimeDep, viewer: ActorDep
-) -> IssueView:
-    """One issue."""
+) -> IssueDetail:
+    """One issue, with its contact for staff and for the resident who raised it."""
     row = await queries.issue(rt.pool, village, issue_id)
     if row is None:
         raise NotFoundError(f"no issue {issue_id} in village {village}")
-    return issue_view(row, viewer)
+    return issue_detail(row, viewer)
 
 
 @router.post(

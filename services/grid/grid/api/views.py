@@ -86,11 +86,38 @@ class IssueView(BaseModel):
     version: int
 
 
+class ContactView(BaseModel):
+    """How to reach the person the issue is about, as it was given (Open311's fields)."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class IssueDetail(IssueView):
+    """One issue, with its contact (null when none was given, or for a viewer who may not see
+    it). Lists leave the contact out."""
+
+    contact: ContactView | None
+
+
+def _sees_reporter(row: dict[str, Any], viewer: Actor) -> bool:
+    """Staff (village, grid, township, county) see who raised an issue and how to reach them;
+    of the others, only the reporter."""
+    return viewer.is_staff or viewer.person_id == row["raised_by"]
+
+
 def issue_view(row: dict[str, Any], viewer: Actor) -> IssueView:
     visible = dict(row)
-    if row["anonymous"] and not (viewer.is_staff or viewer.person_id == row["raised_by"]):
+    if row["anonymous"] and not _sees_reporter(row, viewer):
         visible["raised_by"] = None
     return IssueView.model_validate(visible)
+
+
+def issue_detail(row: dict[str, Any], viewer: Actor) -> IssueDetail:
+    contact = row.get("contact") if _sees_reporter(row, viewer) else None
+    return IssueDetail.model_validate({**issue_view(row, viewer).model_dump(), "contact": contact})
 
 
 class IssuePage(BaseModel):

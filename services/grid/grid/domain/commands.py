@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
+from xiangzhi.pii import is_phone
 from xiangzhi.text import StorableModel
 
 from .events import (
@@ -62,6 +63,35 @@ class LogService(Command):
     served_on: AwareDatetime
 
 
+class ContactDetails(Command):
+    """How to reach the person an issue is about (Open311's contact fields). Kept encrypted
+    under that person's key; shown to staff and to the reporter, never to the public."""
+
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=100, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str | None = Field(None, max_length=100, description="digits, spaces, + ( ) -")
+
+    @field_validator("first_name", "last_name", "email", "phone", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        """Forms send empty fields as empty strings: those are not given."""
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _dialable(cls, value: str | None) -> str | None:
+        if value is not None and not is_phone(value):
+            raise ValueError("a phone number: 7 to 15 digits, with + ( ) - and spaces")
+        return value
+
+    @property
+    def given(self) -> bool:
+        return any((self.first_name, self.last_name, self.email, self.phone))
+
+
 class RaiseIssue(Command):
     issue_id: str | None = Field(
         None, pattern=r"^[A-Za-z0-9-]{8,64}$", description="client-chosen id makes retries safe"
@@ -80,6 +110,9 @@ class RaiseIssue(Command):
     )
     anonymous: bool = False
     channel: Literal["app", "open311", "hotline", "visit"] = "app"
+    contact: ContactDetails | None = Field(
+        None, description="how to reach the person (kept encrypted; staff and the reporter see it)"
+    )
 
 
 class Versioned(Command):

@@ -34,6 +34,7 @@ from .commands import (
 )
 from .events import (
     LEVELS,
+    Contact,
     DuplicateLinked,
     IssueAssigned,
     IssueClosed,
@@ -180,7 +181,8 @@ def raise_issue(
     earlier: Sequence[NearbyIssue] = (),
 ) -> list[IssueRaised]:
     """``issue_id``: the command's, or one chosen for it. The reporter is the command's (staff
-    recording for a villager) or, by default, whoever raises it."""
+    recording for a villager) or, by default, whoever raises it. A contact is kept as given
+    (an empty one is none)."""
     grid_id, category, location, address = cmd.grid_id, cmd.category, cmd.location, cmd.address
     raised_by = cmd.raised_by or actor.person_id
     if state.status != "new":
@@ -195,6 +197,8 @@ def raise_issue(
         # Staff record issues for villagers (a visit, the hotline); a resident only for self.
         raise RAISE_ISSUE.refuse("own_name", "a resident raises issues in their own name")
     sla = timedelta(hours=CATEGORIES[category].sla_hours)
+    given = cmd.contact
+    contact = Contact.model_validate(given.model_dump()) if given and given.given else None
     return [
         IssueRaised(
             issue_id=issue_id,
@@ -210,6 +214,7 @@ def raise_issue(
             raised_at=now,
             due_at=now + sla,
             suspected_duplicates=tuple(suspected_duplicates(category, location, now, earlier)),
+            contact=contact,
         )
     ]
 

@@ -1,4 +1,9 @@
-"""Residents' issues as lists and cards: status, assignee, times, satisfaction, duplicates."""
+"""Residents' issues as lists and cards: status, assignee, times, satisfaction, duplicates.
+
+Personal fields (title, description, address, comment, contact) arrive sealed, as tokens: they
+are stored as they come and never compared, searched or computed on; a reader's reveal opens
+them.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +57,8 @@ create table if not exists issues (
     duplicates text[] not null default '{}',
     version int not null
 );
+-- Added later: {first_name, last_name, email, phone} (each a token, or null), null when none.
+alter table issues add column if not exists contact jsonb;
 create index if not exists issues_village_status on issues (village, status, raised_at desc);
 create index if not exists issues_village_grid on issues (village, grid_id);
 create index if not exists issues_nearby on issues (village, category, raised_at);
@@ -73,8 +80,9 @@ async def raised(conn: Connection, event: Envelope, e: object) -> None:
     await conn.execute(
         "insert into issues (issue_id, village, grid_id, category, title, description, lat, lon,"
         " address, raised_by, anonymous, channel, status, raised_at, due_at, updated_at,"
-        " duplicates, version) values"
-        " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'raised', $13, $14, $15, $16, $17)",
+        " duplicates, version, contact) values"
+        " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'raised', $13, $14, $15, $16, $17,"
+        " $18)",
         e.issue_id,
         event.village,
         e.grid_id,
@@ -92,6 +100,7 @@ async def raised(conn: Connection, event: Envelope, e: object) -> None:
         event.time,
         list(e.suspected_duplicates),
         event.streamversion,
+        e.contact.model_dump(mode="json") if e.contact else None,
     )
 
 

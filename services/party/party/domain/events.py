@@ -1,11 +1,18 @@
-"""The party service's events (``party.*``), as the catalogue names them."""
+"""The party service's events (``party.*``), as the catalogue names them.
+
+Every string field is classified where it is declared (``xiangzhi.pii``): ``Personal`` (sealed
+under its data subject's key before it is stored), ``NotPersonal``, or ``Pseudonym`` (an id
+naming a person, kept in clear). An event with personal fields names whose they are.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
+from xiangzhi.pii import NotPersonal, Personal, Pseudonym
 from xiangzhi.registry import EventPayload, EventRegistry
 
 registry = EventRegistry()
@@ -26,6 +33,19 @@ STEPS: tuple[Step, ...] = (
 Matter = Literal[
     "land_contracting", "collective_assets", "public_works", "village_rules", "livelihood", "other"
 ]
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class PersonsData(EventPayload):
+    """A payload whose personal fields belong to the person its ``subject_field`` names: they
+    are sealed under that person's key, and erased when the person is forgotten."""
+
+    subject_field: ClassVar[str]
+
+    @classmethod
+    def data_subject(cls, data: Mapping[str, Any]) -> str | None:
+        subject = data.get(cls.subject_field)
+        return str(subject) if subject else None
 
 
 @registry.register
@@ -33,9 +53,9 @@ class PointsRuleDefined(EventPayload):
     """A rule of the points system (积分制), in a numbered version of the catalogue."""
 
     event_type = "party.points_rule.defined.v1"
-    rule_id: str
+    rule_id: NotPersonal
     version: int = Field(ge=1)
-    name: str
+    name: NotPersonal
     category: RuleCategory
     points: Decimal = Field(max_digits=6, decimal_places=2)
     cap_per_period: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
@@ -46,13 +66,13 @@ class MemberScored(EventPayload):
     """Points given (or taken) by a rule, with the reason and what caused it."""
 
     event_type = "party.member.scored.v1"
-    member_id: str
-    rule_id: str
+    member_id: Pseudonym
+    rule_id: NotPersonal
     rule_version: int
     points: Decimal = Field(max_digits=7, decimal_places=2)
     period: int = Field(ge=2000, le=2100)
-    reason: str
-    source_event_id: str | None = None
+    reason: NotPersonal
+    source_event_id: NotPersonal | None = None
 
 
 @registry.register
@@ -66,20 +86,21 @@ class NoticePublished(EventPayload):
 
 
 @registry.register
-class ObjectionRaised(EventPayload):
+class ObjectionRaised(PersonsData):
     event_type = "party.points_notice.objection_raised.v1"
-    objection_id: str
+    subject_field = "raised_by"
+    objection_id: NotPersonal
     period: int
-    member_id: str
-    raised_by: str
-    text: str
+    member_id: Pseudonym
+    raised_by: Pseudonym
+    text: Personal
 
 
 @registry.register
 class ObjectionAnswered(EventPayload):
     event_type = "party.points_notice.objection_answered.v1"
-    objection_id: str
-    answer: str
+    objection_id: NotPersonal
+    answer: NotPersonal
     adjusted: bool
     # Added with a default: the adjustment's points (also scored on the member's ledger).
     points: Decimal | None = Field(None, max_digits=7, decimal_places=2)
@@ -94,28 +115,31 @@ class NoticeClosed(EventPayload):
 @registry.register
 class DeliberationOpened(EventPayload):
     event_type = "party.deliberation.opened.v1"
-    deliberation_id: str
+    deliberation_id: NotPersonal
     kind: DeliberationKind
-    topic: str
+    topic: NotPersonal
     matter: Matter
 
 
-class QA(EventPayload):
-    question: str
-    asked_by: str
-    answer: str | None = None
+class QA(PersonsData):
+    """A villager's question at a consultation (its asker's words and name), and the answer."""
+
+    subject_field = "asked_by"
+    question: Personal
+    asked_by: Personal
+    answer: NotPersonal | None = None
 
 
 @registry.register
 class StepCompleted(EventPayload):
     event_type = "party.deliberation.step_completed.v1"
-    deliberation_id: str
+    deliberation_id: NotPersonal
     step: Step
-    summary: str
-    attachments: tuple[str, ...] = ()
+    summary: NotPersonal
+    attachments: tuple[NotPersonal, ...] = ()
     questions: tuple[QA, ...] = ()
-    plan_items: tuple[str, ...] = ()
-    works_items: tuple[str, ...] = ()
+    plan_items: tuple[NotPersonal, ...] = ()
+    works_items: tuple[NotPersonal, ...] = ()
 
 
 @registry.register
@@ -123,7 +147,7 @@ class PartyMeetingHeld(EventPayload):
     """四议: the party members' meeting on the matter (党员大会审议)."""
 
     event_type = "party.deliberation.party_meeting_held.v1"
-    deliberation_id: str
+    deliberation_id: NotPersonal
     members_total: int = Field(ge=1)
     attending: int = Field(ge=0)
     agreeing: int = Field(ge=0)
@@ -134,7 +158,7 @@ class VillagersResolved(EventPayload):
     """四议: the villagers' (representatives') meeting resolution (村民(代表)会议决议)."""
 
     event_type = "party.deliberation.villagers_resolved.v1"
-    deliberation_id: str
+    deliberation_id: NotPersonal
     representatives: bool
     passed: bool
     votes_for: int = Field(ge=0)
@@ -144,8 +168,8 @@ class VillagersResolved(EventPayload):
 @registry.register
 class DeliberationAnnounced(EventPayload):
     event_type = "party.deliberation.announced.v1"
-    deliberation_id: str
-    announcement: str
+    deliberation_id: NotPersonal
+    announcement: NotPersonal
     published_at: AwareDatetime
 
 
@@ -157,19 +181,19 @@ class ActivityHeld(EventPayload):
     """两日活动: a theme party day, a party lesson (by a veteran or cadre), or a study tour."""
 
     event_type = "party.activity.held.v1"
-    activity_id: str
+    activity_id: NotPersonal
     kind: ActivityKind
-    title: str
-    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    lecturer_member_id: str | None = None
-    destination: str | None = None
+    title: NotPersonal
+    date: NotPersonal = Field(pattern=DATE)
+    lecturer_member_id: Pseudonym | None = None
+    destination: NotPersonal | None = None
 
 
 @registry.register
 class ActivityAttended(EventPayload):
     event_type = "party.activity.attended.v1"
-    activity_id: str
-    member_id: str
+    activity_id: NotPersonal
+    member_id: Pseudonym
 
 
 OrgKind = Literal["general_branch", "branch", "party_group"]
@@ -180,39 +204,41 @@ class OrganizationEstablished(EventPayload):
     """总支 → 支部 → 党小组; a party group is laid over one grid."""
 
     event_type = "party.organization.established.v1"
-    org_id: str
-    name: str
+    org_id: NotPersonal
+    name: NotPersonal
     kind: OrgKind
-    parent_id: str | None = None
-    grid_id: str | None = Field(None, pattern=r"^\d{15}$")
+    parent_id: NotPersonal | None = None
+    grid_id: NotPersonal | None = Field(None, pattern=r"^\d{15}$")
 
 
 @registry.register
-class MemberRegistered(EventPayload):
+class MemberRegistered(PersonsData):
     event_type = "party.member.registered.v1"
-    member_id: str
-    name: str
-    org_id: str
+    subject_field = "member_id"
+    member_id: Pseudonym
+    name: Personal
+    org_id: NotPersonal
     status: Literal["full", "probationary"]
-    joined_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    joined_on: NotPersonal = Field(pattern=DATE)
     veteran: bool = False
 
 
 @registry.register
 class MemberTransferred(EventPayload):
     event_type = "party.member.transferred.v1"
-    member_id: str
-    from_org_id: str
-    to_org_id: str
+    member_id: Pseudonym
+    from_org_id: NotPersonal
+    to_org_id: NotPersonal
 
 
 @registry.register
-class RotationScheduled(EventPayload):
+class RotationScheduled(PersonsData):
     """村民代表轮岗: a villagers' representative takes a turn in the committee's work."""
 
     event_type = "party.representative.rotation_scheduled.v1"
-    person_id: str
-    name: str
-    starts_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    ends_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    duty: str
+    subject_field = "person_id"
+    person_id: Pseudonym
+    name: Personal
+    starts_on: NotPersonal = Field(pattern=DATE)
+    ends_on: NotPersonal = Field(pattern=DATE)
+    duty: NotPersonal

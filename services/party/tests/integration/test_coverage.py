@@ -17,15 +17,17 @@ DONGZHUANG = demo.DONGZHUANG
 
 
 async def test_party_groups_cover_all_forty_micro_grids(
-    make_database, kafka_bootstrap: str, make_topic
+    make_database, kafka_bootstrap: str, make_topic, key_service
 ) -> None:
     grid_topic = await make_topic("grid.events")
     grid = grid_app(GridSettings(
+        **key_service,
         postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap, events_topic=grid_topic,
         livelihood_topic=await make_topic("livelihood.events"),
         party_topic=await make_topic("party.events"), auth_public_key=SIGNER.public_pem,
     ))  # fmt: skip
     party = party_app(PartySettings(
+        **key_service,
         postgres_dsn=await make_database(), kafka_bootstrap=kafka_bootstrap,
         events_topic=await make_topic("party.events"), grid_topic=grid_topic, consistency_timeout=20,
         auth_public_key=SIGNER.public_pem,

@@ -18,8 +18,11 @@ MEMBERS = [f"pm-{n}" for n in range(1, 11)]
 
 
 @pytest.fixture
-async def http(pg_dsn: str, kafka_bootstrap: str, make_topic) -> AsyncIterator[httpx.AsyncClient]:
+async def http(
+    pg_dsn: str, kafka_bootstrap: str, make_topic, key_service
+) -> AsyncIterator[httpx.AsyncClient]:
     settings = PartySettings(
+        **key_service,
         postgres_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap, auth_public_key=SIGNER.public_pem,
         events_topic=await make_topic("party.events"), grid_topic=await make_topic("grid.events"),
         consistency_timeout=20,

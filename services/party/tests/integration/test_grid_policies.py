@@ -20,9 +20,10 @@ from xiangzhi.envelope import Envelope
 
 @pytest.fixture
 async def party(
-    pg_dsn: str, kafka_bootstrap: str, make_topic
+    pg_dsn: str, kafka_bootstrap: str, make_topic, key_service
 ) -> AsyncIterator[tuple[httpx.AsyncClient, object, PartySettings]]:
     settings = PartySettings(
+        **key_service,
         postgres_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap,
         events_topic=await make_topic("party.events"), grid_topic=await make_topic("grid.events"),
         consistency_timeout=20, auth_public_key=SIGNER.public_pem,
