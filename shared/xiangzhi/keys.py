@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
+import asyncpg
 from pydantic import Field
 
 from . import db, pii
@@ -60,20 +61,58 @@ class Forgotten:
     forgotten_at: datetime | None
 
 
+FORGOTTEN_CHANNEL = "xiangzhi_keys_forgotten"
+
+
 class KeyStore:
-    def __init__(self, pool: db.Pool, kek: pii.KeyEncryptionKey) -> None:
+    """Keys are cached once unwrapped (a person's next event needs no round trip); a key
+    forgotten anywhere is dropped from every process's cache by a NOTIFY, and a process that
+    loses that notice (its listening connection breaks) drops its whole cache."""
+
+    def __init__(self, pool: db.Pool, kek: pii.KeyEncryptionKey, cache_size: int = 50_000) -> None:
         self.pool = pool
         self.kek = kek
+        self._cache_size = cache_size
+        self._by_subject: dict[tuple[str, bytes], pii.DataKey] = {}
+        self._by_id: dict[UUID, pii.DataKey] = {}
+        # Forgotten while a query that read them may still be on its way back: never cached.
+        self._forgotten: set[UUID] = set()
+        self._listener: asyncpg.Connection[asyncpg.Record] | None = None
 
     @classmethod
     async def open(cls, dsn: str, kek: pii.KeyEncryptionKey, *, max_size: int = 5) -> KeyStore:
         pool = await db.create_pool(dsn, min_size=1, max_size=max_size)
         async with pool.acquire() as conn:
             await db.migrate(conn, migrations())
-        return cls(pool, kek)
+        store = cls(pool, kek)
+        store._listener = await asyncpg.connect(dsn)
+        store._listener.add_termination_listener(lambda _conn: store._drop_all())
+        await store._listener.add_listener(FORGOTTEN_CHANNEL, store._on_forgotten)
+        return store
 
     async def close(self) -> None:
+        if self._listener is not None:
+            await self._listener.close()
         await self.pool.close()
+
+    def _on_forgotten(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        forgotten = {UUID(k) for k in str(payload).split(",") if k}
+        self._forgotten |= forgotten
+        self._by_subject = {s: k for s, k in self._by_subject.items() if k.key_id not in forgotten}
+        for key_id in forgotten:
+            self._by_id.pop(key_id, None)
+
+    def _drop_all(self) -> None:
+        self._by_subject.clear()
+        self._by_id.clear()
+
+    def _remember(self, village: str, blinded: bytes, key: pii.DataKey) -> None:
+        if key.key_id in self._forgotten:
+            return
+        if len(self._by_id) >= self._cache_size:
+            self._drop_all()
+        self._by_subject[(village, blinded)] = key
+        self._by_id[key.key_id] = key
 
     def _context(self, key_id: UUID, village: str) -> bytes:
         return key_id.bytes + village.encode()
@@ -95,6 +134,11 @@ class KeyStore:
         if not wanted:
             return {}
         found: dict[str, pii.DataKey] = {}
+        if self._listener is not None and not self._listener.is_closed():
+            for blinded, subject in wanted.items():
+                cached = self._by_subject.get((village, blinded))
+                if cached is not None:
+                    found[subject] = cached
         for _ in range(3):
             missing = [h for h in wanted if wanted[h] not in found]
             if not missing:
@@ -109,7 +153,9 @@ class KeyStore:
                 self.kek.kek_id,
             )
             for row in rows:
-                found[wanted[bytes(row["subject_hash"])]] = self._unwrap(row)
+                key = self._unwrap(row)
+                found[wanted[bytes(row["subject_hash"])]] = key
+                self._remember(village, bytes(row["subject_hash"]), key)
             # A key another process made in the same instant is not in this statement's
             # snapshot: the next round reads it.
         missing_subjects = set(wanted.values()) - set(found)
@@ -119,17 +165,24 @@ class KeyStore:
 
     async def open_keys(self, key_ids: Iterable[UUID]) -> dict[UUID, pii.DataKey | None]:
         """The keys by id; None for a forgotten one (and for one this store never made)."""
-        ids = list(set(key_ids))
-        if not ids:
-            return {}
+        opened: dict[UUID, pii.DataKey | None] = dict.fromkeys(set(key_ids))
+        listening = self._listener is not None and not self._listener.is_closed()
+        if listening:
+            opened |= {i: self._by_id[i] for i in opened if i in self._by_id}
+        missing = [i for i, key in opened.items() if key is None]
+        if not missing:
+            return opened
         rows = await self.pool.fetch(
-            "select key_id, village, kek_id, wrapped from subject_keys where key_id = any($1)",
-            ids,
+            "select key_id, village, subject_hash, kek_id, wrapped from subject_keys "
+            "where key_id = any($1)",
+            missing,
         )
-        opened: dict[UUID, pii.DataKey | None] = dict.fromkeys(ids)
         for row in rows:
             if row["wrapped"] is not None:
-                opened[row["key_id"]] = self._unwrap(row)
+                key = self._unwrap(row)
+                opened[row["key_id"]] = key
+                if listening:
+                    self._remember(row["village"], bytes(row["subject_hash"]), key)
         return opened
 
     async def key_ids_of(self, village: str, subject: str) -> list[UUID]:
@@ -159,6 +212,10 @@ class KeyStore:
             if not rows:
                 return Forgotten([], None)
             ids = sorted(r["key_id"] for r in rows)
+            # Delivered at commit, to every process holding the keys in its cache.
+            await conn.execute(
+                "select pg_notify($1, $2)", FORGOTTEN_CHANNEL, ",".join(str(i) for i in ids)
+            )
             event = SubjectForgotten(key_ids=tuple(str(i) for i in ids), reason=reason)
             await EventStore(self.pool).append(
                 f"data-subject-{ids[0]}", 0, [event], village=village, meta=meta, conn=conn

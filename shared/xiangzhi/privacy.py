@@ -109,7 +109,7 @@ def export_permission(service: str) -> Permission:
     return Permission(
         f"{service}.personal_data.export",
         "export a person's data (on their request)",
-        grants(county_admin="county_villages", village_secretary="own_village"),
+        grants("county_admin", "village_secretary"),
         write=False,
     )
 

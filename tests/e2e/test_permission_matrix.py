@@ -480,6 +480,23 @@ def _revoke_key(v: Village, role: str, holds: bool) -> Call:
     return Call("gateway", "DELETE", f"/api/v1/api-keys/{v.api_key(V if holds else outside)}")
 
 
+def _forget(v: Village, role: str, holds: bool) -> Call:
+    body = {"person": v.uid("gone"), "reason": "request"}
+    return Call("gateway", "POST", f"/api/v1/villages/{V}/personal-data/forget", body)
+
+
+def _export(v: Village, role: str, holds: bool) -> Call:
+    body = {"person": v.uid("asks")}
+    return Call("gateway", "POST", f"/api/v1/villages/{V}/personal-data/export", body)
+
+
+def _export_from(service: str) -> Case:
+    def case(v: Village, role: str, holds: bool) -> Call:
+        return _call(service, "POST", "personal-data/export", {"person": v.uid("asks")})
+
+    return case
+
+
 CASES: dict[str, Case] = {
     "gateway.village.register": _register_village,
     "gateway.user.create": _create_user,
@@ -517,6 +534,10 @@ CASES: dict[str, Case] = {
     "party.deliberation.record_meeting": _meeting,
     "party.deliberation.announce": _announce,
     "party.representative.schedule_rotation": _rotation,
+    "gateway.personal_data.forget": _forget,
+    "gateway.personal_data.export": _export,
+    "grid.personal_data.export": _export_from("grid"),
+    "party.personal_data.export": _export_from("party"),
 }
 
 # Allowed, but the command cannot succeed yet in a test's time: the notice runs five days at

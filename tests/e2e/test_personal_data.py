@@ -300,7 +300,7 @@ def test_personal_data_is_never_kept_in_clear_and_is_erased_by_forgetting(
     member_after = json.dumps(_export(platform, county, member_id), ensure_ascii=False)
     assert MEMBER_NAME not in member_after and ERASED in member_after
     # Everything else is as it was: the issues themselves, and the neighbour's data.
-    assert (app["issue_id"], app["status"], app["grid_id"]) == (app_issue, "open", grid)
+    assert (app["issue_id"], app["status"], app["grid_id"]) == (app_issue, "raised", grid)
     kept = _issue(platform, county, kept_issue)
     assert kept["description"] == NEIGHBOUR.words and kept["contact"] == NEIGHBOUR.contact()
 

@@ -113,3 +113,22 @@ async def test_a_store_without_the_key_service_refuses_personal_data(
     with pytest.raises(PersonalDataError, match=r"test\.complaint\.made\.v1"):
         await store.append("complaint-x", 0, [event], village=VILLAGE, meta=meta)
     assert await store.pool.fetchval("select count(*) from events") == 0
+
+
+async def test_a_key_forgotten_by_one_process_leaves_every_other_process_cache(
+    key_service: dict[str, str], keys: KeyStore
+) -> None:
+    other = await KeyStore.open(key_service["keys_dsn"], keys.kek)
+    try:
+        cached = (await keys.keys_for(VILLAGE, ["res-9"]))["res-9"]
+        assert (await keys.open_keys([cached.key_id]))[cached.key_id] == cached
+        await other.forget(VILLAGE, "res-9", reason="request", actor="a", correlation_id="c")
+        for _ in range(100):  # the notice arrives on the listening connection
+            if (await keys.open_keys([cached.key_id]))[cached.key_id] is None:
+                break
+            await asyncio.sleep(0.05)
+        assert (await keys.open_keys([cached.key_id]))[cached.key_id] is None
+        fresh = (await keys.keys_for(VILLAGE, ["res-9"]))["res-9"]
+        assert fresh.key_id != cached.key_id
+    finally:
+        await other.close()

@@ -36,12 +36,13 @@ REVOKE_API_KEY = Permission(
 FORGET_PERSON = Permission(
     "gateway.personal_data.forget",
     "forget a person: destroy their data keys (删除个人信息)",
-    grants(county_admin="county_villages"),
+    grants("county_admin"),
 )
 EXPORT_PERSONAL_DATA = Permission(
     "gateway.personal_data.export",
     "export a person's data on their request (查阅、复制)",
-    grants(county_admin="county_villages", village_secretary="own_village"),
+    # The village in the path is the scope, as for the services' commands.
+    grants("county_admin", "village_secretary"),
     write=False,
 )
 
