@@ -70,9 +70,7 @@ async def _appends(store: EventStore, commands: int, *, sealed: bool, label: str
             village, event = queue.get_nowait()
             batch = [event] if sealed else [NewEvent(event.event_type, event.to_data())]
             started = time.perf_counter()
-            await store.append(
-                f"issue-{event.issue_id}", 0, batch, village=village, meta=META
-            )
+            await store.append(f"issue-{event.issue_id}", 0, batch, village=village, meta=META)
             latencies.append((time.perf_counter() - started) * 1000)
 
     started = time.perf_counter()

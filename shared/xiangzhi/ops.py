@@ -1,7 +1,8 @@
 """The operators' command line, the same for every service: ``<service>-ops --help``.
 
 verify a village's hash chain, tail its events, list and replay parked events, rebuild a
-projection, show projection lag, export the event schemas.
+projection, show projection lag, export the event schemas, and seal the personal data of events
+recorded before it was sealed (once).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from rich.console import Console
 from rich.table import Table
 
 from . import db
-from .app import ServiceParts
+from .app import ServiceParts, open_keys
 from .chain import ChainReport
 from .kafka_admin import partitions_of
 from .projection import AlreadyResolvedError, ProjectionRunner
+from .reseal import reseal_village
 from .settings import ServiceSettings
 from .store import EventStore
 
@@ -33,7 +35,7 @@ def ops_app(settings: Callable[[], ServiceSettings], parts: ServiceParts[Any]) -
     """The kit's operator commands for one service (its ``<service>-ops`` script)."""
     app = typer.Typer(help=f"Operator commands for {parts.title or 'a Xiangzhi service'}.")
     ops = Operator(settings, parts)
-    for command in (ops.verify, ops.tail, ops.parked, ops.replay, ops.rebuild, ops.lag):
+    for command in (ops.verify, ops.tail, ops.parked, ops.replay, ops.rebuild, ops.lag, ops.reseal):
         app.command()(command)
     app.command()(ops.schemas)
     return app
@@ -150,6 +152,35 @@ class Operator:
             console.print(table)
 
         self.with_pool(work)
+
+    def reseal(
+        self,
+        village: Annotated[str | None, typer.Argument(help="12-digit village code")] = None,
+    ) -> None:
+        """Seal the personal fields of events recorded in clear and re-hash the village's chain
+        (verified before and after). Once, with the services stopped: docs/privacy.md."""
+
+        async def work(s: ServiceSettings, pool: db.Pool) -> bool:
+            keys = await open_keys(s)
+            if keys is None:
+                raise typer.BadParameter("the key service is not configured (keys_dsn, kek)")
+            try:
+                villages = [village] if village else await EventStore(pool).villages()
+                ok = True
+                for v in villages:
+                    done = await reseal_village(pool, keys, self.parts.registry, v)
+                    ok &= done.after.intact
+                    console.print(
+                        f"{v}: {done.sealed} of {done.events} events sealed; chain "
+                        f"{done.before.head_hash[:12]}… → {done.after.head_hash[:12]}…, "
+                        f"{'intact' if done.after.intact else 'BROKEN'}"
+                    )
+                return ok
+            finally:
+                await keys.close()
+
+        if not self.with_pool(work):
+            raise typer.Exit(1)
 
     def schemas(self, folder: Path) -> None:
         """Write the JSON Schema of every event type this service owns."""

@@ -8,12 +8,14 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+import asyncpg
 import pytest
 from xiangzhi import db, pii
 from xiangzhi.keys import KeyStore
 from xiangzhi.pii import NotPersonal, Personal, Pseudonym
-from xiangzhi.registry import EventPayload
-from xiangzhi.store import EventMeta, EventStore, PersonalDataError
+from xiangzhi.registry import EventPayload, EventRegistry
+from xiangzhi.reseal import reseal_village
+from xiangzhi.store import EventMeta, EventStore, NewEvent, PersonalDataError
 
 VILLAGE = "141121100201"
 
@@ -132,3 +134,35 @@ async def test_a_key_forgotten_by_one_process_leaves_every_other_process_cache(
         assert fresh.key_id != cached.key_id
     finally:
         await other.close()
+
+
+async def test_events_recorded_in_clear_are_sealed_once_and_the_chain_rehashed(
+    pool: db.Pool, keys: KeyStore, store: EventStore, meta: EventMeta
+) -> None:
+    """The one-time migration: what was stored before sealing existed is sealed in place."""
+    registry = EventRegistry()
+    registry.register(Complained)
+    clear = Complained(complaint_id="c1", person_id="res-1", text="老宅漏雨", phone="13800000001")
+    # As a store before issue 11 wrote it: the data in clear.
+    await store.append("complaint-1", 0, [NewEvent(clear.event_type, clear.to_data())],
+                       village=VILLAGE, meta=meta)  # fmt: skip
+    await store.append("other-1", 0, [NewEvent("test.other.noted.v1", {"n": 1})],
+                       village=VILLAGE, meta=meta)  # fmt: skip
+    before = await store.verify_village(VILLAGE)
+
+    done = await reseal_village(pool, keys, registry, VILLAGE)
+    assert (done.events, done.sealed) == (2, 1)
+    assert done.before.intact and done.after.intact
+    assert done.after.head_hash != before.head_hash
+    stored = "".join(r["d"] for r in await pool.fetch("select data::text as d from events"))
+    assert "老宅漏雨" not in stored and "13800000001" not in stored
+    assert "老宅漏雨" in pii.reveal(stored, await keys.open_keys(pii.key_ids(stored)))
+    # New events chain on from the new head; a second run changes nothing.
+    await store.append("other-2", 0, [NewEvent("test.other.noted.v1", {"n": 2})],
+                       village=VILLAGE, meta=meta)  # fmt: skip
+    again = await reseal_village(pool, keys, registry, VILLAGE)
+    assert (again.sealed, again.after.head_hash) == (0, again.before.head_hash)
+    assert again.after.intact and again.after.checked == 3
+    # And the events table is append-only again.
+    with pytest.raises(asyncpg.RaiseError, match="append-only"):
+        await pool.execute("delete from events")
