@@ -29,7 +29,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal, Protocol
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -39,6 +39,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import AfterValidator, BaseModel, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
+
+from .registry import EventPayload
 
 Kind = Literal["personal", "not_personal", "pseudonym"]
 
@@ -175,6 +177,18 @@ class DataSubject(Protocol):
 
     @classmethod
     def data_subject(cls, data: Mapping[str, Any]) -> str | None: ...
+
+
+class PersonsData(EventPayload):
+    """A payload whose personal fields belong to the person its ``subject_field`` names: they
+    are sealed under that person's key, and erased when the person is forgotten."""
+
+    subject_field: ClassVar[str]
+
+    @classmethod
+    def data_subject(cls, data: Mapping[str, Any]) -> str | None:
+        subject = data.get(cls.subject_field)
+        return str(subject) if subject else None
 
 
 def subject_of(

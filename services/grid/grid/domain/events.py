@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
-from xiangzhi.pii import NotPersonal, Personal, Pseudonym, email_subject, phone_subject
+from xiangzhi.pii import NotPersonal, Personal, PersonsData, Pseudonym, email_subject, phone_subject
 from xiangzhi.registry import EventPayload, EventRegistry
 
 registry = EventRegistry()
@@ -42,18 +42,6 @@ Via = Literal["handled", "works_completed"]
 
 LEVELS: tuple[Level, ...] = ("village_committee", "township", "county")
 GRID_CODE = r"^\d{15}$"
-
-
-class PersonsData(EventPayload):
-    """A payload whose personal fields belong to the person its ``subject_field`` names: they
-    are sealed under that person's key, and erased when the person is forgotten."""
-
-    subject_field: ClassVar[str]
-
-    @classmethod
-    def data_subject(cls, data: Mapping[str, Any]) -> str | None:
-        subject = data.get(cls.subject_field)
-        return str(subject) if subject else None
 
 
 class Location(EventPayload):

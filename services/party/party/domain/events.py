@@ -7,12 +7,11 @@ naming a person, kept in clear). An event with personal fields names whose they 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
-from xiangzhi.pii import NotPersonal, Personal, Pseudonym
+from xiangzhi.pii import NotPersonal, Personal, PersonsData, Pseudonym
 from xiangzhi.registry import EventPayload, EventRegistry
 
 registry = EventRegistry()
@@ -34,18 +33,6 @@ Matter = Literal[
     "land_contracting", "collective_assets", "public_works", "village_rules", "livelihood", "other"
 ]
 DATE = r"^\d{4}-\d{2}-\d{2}$"
-
-
-class PersonsData(EventPayload):
-    """A payload whose personal fields belong to the person its ``subject_field`` names: they
-    are sealed under that person's key, and erased when the person is forgotten."""
-
-    subject_field: ClassVar[str]
-
-    @classmethod
-    def data_subject(cls, data: Mapping[str, Any]) -> str | None:
-        subject = data.get(cls.subject_field)
-        return str(subject) if subject else None
 
 
 @registry.register
