@@ -42,6 +42,19 @@ class CommandContext:
         """A stream of this village, in this context's transaction (if any)."""
         return await load(self.store, self.registry, stream, self.village, conn=self.conn)
 
+    async def load_many(
+        self, streams: Sequence[StreamId | str]
+    ) -> dict[str, tuple[list[EventPayload], int]]:
+        """Several streams of this village in one round trip: each one's events and version."""
+        recorded = await self.store.read_streams([str(s) for s in streams], conn=self.conn)
+        out = {}
+        for stream in map(str, streams):
+            events = recorded.get(stream, [])
+            if events and events[0].village != self.village:
+                raise NotFoundError(f"{stream} is not in village {self.village}")
+            out[stream] = ([self.registry.parse(e.type, e.data) for e in events], len(events))
+        return out
+
     async def execute(
         self,
         stream: StreamId | str,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from economy.app import PARTS as ECONOMY_PARTS
+from economy.domain.permissions import PERMISSIONS as ECONOMY
 from fastapi.routing import APIRoute
 from gateway.permissions import PERMISSIONS as GATEWAY
 from grid.app import PARTS as GRID_PARTS
@@ -21,7 +23,7 @@ from xiangzhi.permissions import as_markdown
 pytestmark = pytest.mark.unit
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
-TABLES = (GATEWAY, GRID, PARTY)
+TABLES = (GATEWAY, GRID, PARTY, ECONOMY)
 
 
 def generated() -> str:
@@ -35,8 +37,8 @@ def test_the_committed_table_is_the_enforced_one() -> None:
 
 
 def test_every_permission_of_a_service_is_required_by_one_of_its_routes() -> None:
-    """No dead rows: each permission of grid's and party's tables guards a route."""
-    for parts, table in ((GRID_PARTS, GRID), (PARTY_PARTS, PARTY)):
+    """No dead rows: each permission of a service's table guards a route."""
+    for parts, table in ((GRID_PARTS, GRID), (PARTY_PARTS, PARTY), (ECONOMY_PARTS, ECONOMY)):
         required = {
             permission.name
             for router in (*parts.routers, *parts.public_read_routers)

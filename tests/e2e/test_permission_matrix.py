@@ -48,6 +48,7 @@ class Call:
     method: str
     path: str  # the service's own path, /villages/<v>/…
     body: dict[str, Any] | None = None
+    file: bytes | None = None  # a file sent as the body (an import), instead of JSON
 
     def through_gateway(self) -> str:
         if self.service == "gateway":  # the gateway's own commands: there is no "direct"
@@ -77,6 +78,9 @@ class Actor:
         url = call.path if direct else call.through_gateway()
         headers = self.direct_headers() if direct else self.headers()
         with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+            if call.file is not None:
+                csv = {"Content-Type": "text/csv"}
+                return http.request(call.method, url, content=call.file, headers=csv)
             return http.request(call.method, url, json=call.body)
 
 
@@ -273,6 +277,57 @@ class Village:
                     Call("party", "POST", f"{base}/{deliberation_id}/steps/{step}", body),
                 )
         return deliberation_id
+
+    # -------------------------------------------------------------- economy
+
+    def asset(self) -> str:
+        asset_id = self.uid("plot")
+        self.do(self.secretary, Call("economy", "POST", f"/villages/{V}/assets", {
+            "asset_id": asset_id, "kind": "farmland", "name": "承包地", "area_mu": "12.50",
+        }))  # fmt: skip
+        return asset_id
+
+    def contract(self) -> str:
+        contract_id = self.uid("ht")
+        self.do(self.secretary, Call("economy", "POST", f"/villages/{V}/contracts", {
+            "contract_id": contract_id, "asset_id": self.asset(), "contractor_id": self.uid("p"),
+            "contractor_name": "承包户", "area_mu": "6.37", "annual_fee_yuan": "3200.00",
+            "starts_on": "2019-01-01", "ends_on": "2028-12-31",
+        }))  # fmt: skip
+        return contract_id
+
+    def campaign(self) -> str:
+        campaign_id = self.uid("qingli")
+        self.do(self.secretary, Call("economy", "POST", f"/villages/{V}/campaigns", {
+            "campaign_id": campaign_id, "name": "合同清理", "year": 2026,
+            "starts_on": "2026-03-01",
+        }))  # fmt: skip
+        return campaign_id
+
+    def reviewed(self, **findings: Any) -> str:
+        contract_id = self.contract()
+        body = {"campaign_id": self.campaign(), **findings}
+        self.do(
+            self.secretary,
+            Call("economy", "POST", f"/villages/{V}/contracts/{contract_id}/review", body),
+        )
+        return contract_id
+
+    def coop(self) -> str:
+        coop_id = self.uid("coop")
+        self.do(self.secretary, Call("economy", "POST", f"/villages/{V}/cooperatives", {
+            "coop_id": coop_id, "name": "田园薯业专业合作社", "crops": ["马铃薯", "西兰花"],
+            "members": 120, "registered_on": "2018-04-01",
+        }))  # fmt: skip
+        return coop_id
+
+    def enterprise(self) -> str:
+        enterprise_id = self.uid("ent")
+        self.do(self.secretary, Call("economy", "POST", f"/villages/{V}/enterprises", {
+            "enterprise_id": enterprise_id, "name": "新光华铸管", "sector": "casting",
+            "state_owned": True,
+        }))  # fmt: skip
+        return enterprise_id
 
 
 # A case: given the village, the acting role, and whether the grant's rule should hold, the call.
@@ -497,6 +552,95 @@ def _export_from(service: str) -> Case:
     return case
 
 
+def _register_asset(v: Village, role: str, holds: bool) -> Call:
+    body = {"asset_id": v.uid("pond"), "kind": "pond", "name": "村南坑塘", "area_mu": "3.20"}
+    return _call("economy", "POST", "assets", body)
+
+
+def _register_contract(v: Village, role: str, holds: bool) -> Call:
+    body = {
+        "contract_id": v.uid("ht"), "asset_id": v.asset(), "contractor_id": v.uid("p"),
+        "contractor_name": "承包户", "area_mu": "5.00", "annual_fee_yuan": "2500.00",
+        "starts_on": "2020-01-01", "ends_on": "2029-12-31", "written": False,
+    }  # fmt: skip
+    return _call("economy", "POST", "contracts", body)
+
+
+def _import(v: Village, role: str, holds: bool) -> Call:
+    row = (
+        f"{v.uid('ht')},{v.uid('plot')},耕地,{v.uid('p')},承包户,4.10,2100.00,2021-01-01,2030-12-31"
+    )
+    header = (
+        "合同编号,资产编号,资产类别,承包方编号,承包方,承包面积(亩),年承包费(元),起始日期,终止日期"
+    )
+    return Call(
+        "economy", "POST", f"/villages/{V}/contracts/import",
+        file=f"{header}\n{row}\n".encode(),
+    )  # fmt: skip
+
+
+def _start_campaign(v: Village, role: str, holds: bool) -> Call:
+    body = {"campaign_id": v.uid("qingli"), "name": "合同清理", "year": 2026,
+            "starts_on": "2026-03-01"}  # fmt: skip
+    return _call("economy", "POST", "campaigns", body)
+
+
+def _review(v: Village, role: str, holds: bool) -> Call:
+    body = {"campaign_id": v.campaign(), "findings": ["fee_arrears"], "arrears_yuan": "800.00"}
+    return _call("economy", "POST", f"contracts/{v.contract()}/review", body)
+
+
+def _rectify(v: Village, role: str, holds: bool) -> Call:
+    contract_id = v.reviewed(findings=["fee_arrears"], arrears_yuan="800.00")
+    body = {"action": "arrears_recovered", "recovered_yuan": "800.00"}
+    return _call("economy", "POST", f"contracts/{contract_id}/rectifications", body)
+
+
+def _clear(v: Village, role: str, holds: bool) -> Call:
+    return _call("economy", "POST", f"contracts/{v.reviewed()}/clear", {})
+
+
+def _record_income(v: Village, role: str, holds: bool) -> Call:
+    body = {
+        "entry_id": v.uid("in"), "source": "subsidy", "amount_yuan": "12000.00", "year": 2026,
+        "received_on": "2026-06-30", "reference": "县级乡村振兴补助",
+    }  # fmt: skip
+    return _call("economy", "POST", "income", body)
+
+
+def _register_coop(v: Village, role: str, holds: bool) -> Call:
+    body = {"coop_id": v.uid("coop"), "name": "西兰花合作社", "crops": ["西兰花"], "members": 30,
+            "registered_on": "2020-03-01"}  # fmt: skip
+    return _call("economy", "POST", "cooperatives", body)
+
+
+def _harvest(v: Village, role: str, holds: bool) -> Call:
+    body = {
+        "harvest_id": v.uid("h"), "crop": "马铃薯", "area_mu": "300.00", "output_kg": "900000",
+        "season": "2026-autumn", "harvested_on": "2026-09-20",
+    }  # fmt: skip
+    return _call("economy", "POST", f"cooperatives/{v.coop()}/harvests", body)
+
+
+def _sale(v: Village, role: str, holds: bool) -> Call:
+    body = {
+        "sale_id": v.uid("s"), "crop": "西兰花", "quantity_kg": "20000", "amount_yuan": "56000.00",
+        "buyer": "太原蔬菜批发市场", "sold_on": "2026-10-08",
+    }  # fmt: skip
+    return _call("economy", "POST", f"cooperatives/{v.coop()}/sales", body)
+
+
+def _register_enterprise(v: Village, role: str, holds: bool) -> Call:
+    body = {"enterprise_id": v.uid("ent"), "name": "东庄铸造厂", "sector": "casting",
+            "park": "东庄铸造产业园区"}  # fmt: skip
+    return _call("economy", "POST", "enterprises", body)
+
+
+def _employment(v: Village, role: str, holds: bool) -> Call:
+    body = {"villagers_employed": 180, "as_of": "2026-10-31"}
+    return _call("economy", "POST", f"enterprises/{v.enterprise()}/employment", body)
+
+
 CASES: dict[str, Case] = {
     "gateway.village.register": _register_village,
     "gateway.user.create": _create_user,
@@ -538,6 +682,20 @@ CASES: dict[str, Case] = {
     "gateway.personal_data.export": _export,
     "grid.personal_data.export": _export_from("grid"),
     "party.personal_data.export": _export_from("party"),
+    "economy.asset.register": _register_asset,
+    "economy.contract.register": _register_contract,
+    "economy.contract.import": _import,
+    "economy.campaign.start": _start_campaign,
+    "economy.contract.review": _review,
+    "economy.contract.rectify": _rectify,
+    "economy.contract.clear": _clear,
+    "economy.income.record": _record_income,
+    "economy.cooperative.register": _register_coop,
+    "economy.harvest.record": _harvest,
+    "economy.sale.record": _sale,
+    "economy.enterprise.register": _register_enterprise,
+    "economy.employment.record": _employment,
+    "economy.personal_data.export": _export_from("economy"),
 }
 
 # Allowed, but the command cannot succeed yet in a test's time: the notice runs five days at

@@ -8,7 +8,14 @@ from uuid import uuid4
 
 import pytest
 from xiangzhi import db
-from xiangzhi.store import ConcurrencyError, EventMeta, EventStore, NewEvent, StreamVillageError
+from xiangzhi.store import (
+    ConcurrencyError,
+    EventMeta,
+    EventStore,
+    NewEvent,
+    StreamAppend,
+    StreamVillageError,
+)
 
 DONGZHUANG = "141121100201"
 
@@ -171,3 +178,40 @@ async def test_migrations_apply_once(pg_dsn: str) -> None:
         assert again == []
     finally:
         await conn.close()
+
+
+async def test_append_many_appends_several_streams_all_or_none(
+    store: EventStore, meta: EventMeta, pool: db.Pool
+) -> None:
+    """One chain through several streams in one statement; one stale stream refuses them all."""
+    await store.append("asset-a", 0, [_event(1)], village=DONGZHUANG, meta=meta)
+    recorded = await store.append_many(
+        [
+            StreamAppend("asset-a", 1, [_event(2)]),
+            StreamAppend("contract-b", 0, [_event(3), _event(4)]),
+        ],
+        village=DONGZHUANG,
+        meta=meta,
+    )
+    assert [(e.stream_id, e.version, e.chain_seq) for e in recorded] == [
+        ("asset-a", 2, 2), ("contract-b", 1, 3), ("contract-b", 2, 4),
+    ]  # fmt: skip
+    assert (await store.verify_village(DONGZHUANG)).intact
+    assert await store.read_streams(["asset-a", "contract-b", "nothing"]) == {
+        "asset-a": await store.read_stream("asset-a"),
+        "contract-b": await store.read_stream("contract-b"),
+    }
+    with pytest.raises(ConcurrencyError) as stale:
+        await store.append_many(
+            [StreamAppend("contract-c", 0, [_event(5)]), StreamAppend("asset-a", 1, [_event(6)])],
+            village=DONGZHUANG,
+            meta=meta,
+        )
+    assert (stale.value.stream_id, stale.value.actual) == ("asset-a", 2)
+    assert await pool.fetchval("select count(*) from events") == 4
+    assert await pool.fetchval("select count(*) from outbox") == 4
+    assert await pool.fetchval("select chain_seq from chain_heads") == 4
+    with pytest.raises(StreamVillageError):
+        await store.append_many(
+            [StreamAppend("asset-a", 2, [_event(7)])], village="141121100202", meta=meta
+        )

@@ -10,3 +10,5 @@ class EconomySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ECONOMY_", extra="ignore")
 
     service_name: str = "economy"
+    # Read for economy's copy of deliberations (四议两公开 citations).
+    party_topic: str = "party.events"

@@ -11,7 +11,14 @@ from xiangzhi.errors import DomainError
 from xiangzhi.guard import READS
 
 FORWARD_REQUEST = ("content-type", "accept", "accept-language", "x-consistency-token")
-FORWARD_RESPONSE = ("content-type", "x-consistency", "location", "retry-after", "cache-control")
+FORWARD_RESPONSE = (
+    "content-type",
+    "content-disposition",
+    "x-consistency",
+    "location",
+    "retry-after",
+    "cache-control",
+)
 
 
 class UpstreamError(DomainError):
@@ -29,6 +36,7 @@ async def relay(
     token: str | None,
     body: bytes | None = None,
     params: Mapping[str, str] | None = None,
+    timeout: float | None = None,
 ) -> Response:
     http: httpx.AsyncClient = request.app.state.http
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARD_REQUEST}
@@ -46,6 +54,9 @@ async def relay(
                 content=content,
                 headers=headers,
                 params=params if params is not None else request.query_params,
+                timeout=httpx.Timeout(timeout, connect=2.0)
+                if timeout
+                else httpx.USE_CLIENT_DEFAULT,
             )
             break
         except httpx.ConnectError as exc:

@@ -36,6 +36,8 @@ class GatewaySettings(ServiceSettings):
     economy_url: str = _default_url("economy")
     livelihood_url: str = _default_url("livelihood")
     upstream_timeout_seconds: float = 10.0
+    # A POST ending in /import (a register of thousands of rows, appended all or none).
+    upstream_import_timeout_seconds: float = 300.0
 
     # Per user and per API key: a bucket of this many requests, refilled over a minute.
     rate_limit_per_minute: int = 600

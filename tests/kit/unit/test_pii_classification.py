@@ -1,4 +1,4 @@
-"""Every string of every grid and party event is classified, and personal data names its subject.
+"""Every string of every service's event is classified, and personal data names its subject.
 
 A new string field without ``Personal``, ``NotPersonal`` or ``Pseudonym`` fails here, naming
 the event type and the field; a new event with personal fields fails until it names its data
@@ -12,6 +12,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from economy.domain import events as economy_events
 from grid.domain import events as grid_events
 from party.domain import events as party_events
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.unit
 REGISTRIES: dict[str, EventRegistry] = {
     "grid": grid_events.registry,
     "party": party_events.registry,
+    "economy": economy_events.registry,
 }
 EVENT_TYPES = [(service, t) for service, registry in REGISTRIES.items() for t in registry.types]
 GRID = "141121100201007"
@@ -42,7 +44,35 @@ RAISED: dict[str, Any] = {
 
 # Events with personal fields, as their producers write them (plain), with the subjects whose
 # keys sealing them takes.
+CONTRACT: dict[str, Any] = {
+    "contract_id": "DZ-HT-001",
+    "asset_id": "DZ-GD-001",
+    "asset_kind": "farmland",
+    "contractor": {"contractor_id": "p-zhang", "name": "张承包"},
+    "area_mu": "6.37",
+    "annual_fee_yuan": "3200.00",
+    "starts_on": "2019-01-01",
+    "ends_on": "2028-12-31",
+    "payment": "annual_in_advance",
+    "written": True,
+}
 SAMPLES: dict[str, list[tuple[dict[str, Any], set[str]]]] = {
+    "economy.contract.registered.v1": [(CONTRACT, {"p-zhang"})],
+    "economy.contract.rectified.v1": [
+        (
+            {
+                "contract_id": "DZ-HT-001",
+                "action": "re_tendered",
+                "remedies": ["below_market_price"],
+                "new_annual_fee_yuan": "4200.00",
+                "new_ends_on": "2035-12-31",
+                "new_contractor": {"contractor_id": "p-li", "name": "李新"},
+                "deliberation_id": "d-1",
+            },
+            {"p-li"},
+        ),
+        ({"contract_id": "DZ-HT-001", "action": "terminated", "remedies": []}, set()),
+    ],
     "grid.grid.chief_assigned.v1": [
         (
             {

@@ -25,13 +25,30 @@ async def forward(
     village: Village, service: Service, path: str, request: Request, who: Caller
 ) -> Response:
     check_village(who, village, request.method)  # before any upstream call: no data, no timing
-    base = settings(request).upstreams()[service]
+    config = settings(request)
+    base = config.upstreams()[service]
+    # A file import checks and appends every row of a register in one transaction: minutes,
+    # not the seconds any other call is given.
+    long = request.method == "POST" and path.endswith("/import")
     return await relay(
         request,
         service,
         f"{base}/villages/{village}/{quote(path)}",
         token=upstream_token(request, who),
+        timeout=config.upstream_import_timeout_seconds if long else None,
     )
+
+
+@router.get(
+    "/public/villages/{village}/{service}/{path:path}", tags=["routing"], include_in_schema=False
+)
+async def public(village: Village, service: Service, path: str, request: Request) -> Response:
+    """村务公开: what a service publishes to everyone (party's announcements, economy's finance
+    statement), read without logging in. Forwarded without a token: the service answers only
+    its public routes so, and 401 to anything else."""
+    limit(request, f"public:{client(request)}")
+    base = settings(request).upstreams()[service]
+    return await relay(request, service, f"{base}/villages/{village}/{quote(path)}", token=None)
 
 
 @router.api_route(

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from xiangzhi import streams
+from xiangzhi import governance, streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .commands import (
@@ -97,10 +97,10 @@ def fold(events: Sequence[Event]) -> Deliberation:
 
 
 def party_meeting_passes(meeting: PartyMeetingHeld) -> bool:
-    """At least two thirds attending, and more than half of those attending agreeing."""
-    return (
-        3 * meeting.attending >= 2 * meeting.members_total
-        and 2 * meeting.agreeing > meeting.attending
+    """At least two thirds attending, and more than half of those attending agreeing (the
+    kit's rule: economy and livelihood apply it to their copies of this event)."""
+    return governance.party_meeting_passes(
+        meeting.members_total, meeting.attending, meeting.agreeing
     )
 
 

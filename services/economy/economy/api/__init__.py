@@ -1,0 +1,8 @@
+"""The economy service's HTTP API: thin routes, one module per part of the domain."""
+
+from __future__ import annotations
+
+from . import contracts, ledger, public
+
+ROUTERS = [contracts.router, ledger.router]
+PUBLIC_READ_ROUTERS = [public.public]

@@ -1,0 +1,22 @@
+"""What the economy routes depend on, as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from xiangzhi.deps import MetaDep, event_store
+from xiangzhi.envelope import VILLAGE_PATTERN
+from xiangzhi.ids import ID_PATTERN
+
+from .. import handlers
+
+Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit village code")]
+Id = Annotated[str, Path(pattern=ID_PATTERN)]
+
+
+def context(request: Request, village: Village, meta: MetaDep) -> handlers.Context:
+    return handlers.Context(store=event_store(request), village=village, meta=meta)
+
+
+ContextDep = Annotated[handlers.Context, Depends(context)]

@@ -1,0 +1,1 @@
+"""The economy service's domain: pure (no I/O), unit-tested on its own."""

@@ -1,0 +1,101 @@
+"""Economy's own copy of party's deliberations, from party's events on Kafka (never a call
+into party): what a contract's citation of 四议两公开 is checked against."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+from xiangzhi import governance
+from xiangzhi.db import Connection
+from xiangzhi.envelope import Envelope
+from xiangzhi.projection import Projection
+
+from .domain.contracts import Citation
+
+
+class DeliberationOpened(BaseModel):
+    """Economy's copy of ``party.deliberation.opened``: the matter, not the topic."""
+
+    model_config = ConfigDict(extra="ignore")
+    deliberation_id: str
+    matter: str = "other"
+
+
+class PartyMeetingHeld(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    deliberation_id: str
+    members_total: int
+    attending: int
+    agreeing: int
+
+
+class VillagersResolved(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    deliberation_id: str
+    passed: bool
+
+
+class PartyCopy(Projection):
+    name = "party_copy"
+    ddl = """
+    create table if not exists deliberations (
+        village char(12) not null,
+        deliberation_id text not null,
+        matter text not null,
+        party_meeting_passed boolean not null default false,
+        villagers_passed boolean not null default false,
+        primary key (village, deliberation_id)
+    );
+    """
+
+    async def apply(self, conn: Connection, event: Envelope) -> None:
+        kind = event.type.rsplit(".", 1)[0]
+        if kind == "party.deliberation.opened":
+            opened = DeliberationOpened.model_validate(event.data)
+            await conn.execute(
+                "insert into deliberations (village, deliberation_id, matter) values ($1, $2, $3) "
+                "on conflict do nothing",
+                event.village,
+                opened.deliberation_id,
+                opened.matter,
+            )
+        elif kind == "party.deliberation.party_meeting_held":
+            meeting = PartyMeetingHeld.model_validate(event.data)
+            passed = governance.party_meeting_passes(
+                meeting.members_total, meeting.attending, meeting.agreeing
+            )
+            # The latest meeting decides, as in party's own aggregate.
+            await conn.execute(
+                "update deliberations set party_meeting_passed = $3 "
+                "where village = $1 and deliberation_id = $2",
+                event.village,
+                meeting.deliberation_id,
+                passed,
+            )
+        elif kind == "party.deliberation.villagers_resolved":
+            resolved = VillagersResolved.model_validate(event.data)
+            await conn.execute(
+                "update deliberations set villagers_passed = $3 "
+                "where village = $1 and deliberation_id = $2",
+                event.village,
+                resolved.deliberation_id,
+                resolved.passed,
+            )
+
+
+async def citation(conn: Connection, village: str, deliberation_id: str | None) -> Citation | None:
+    if not deliberation_id:
+        return None
+    row = await conn.fetchrow(
+        f"select * from {PartyCopy([]).table('deliberations')} "
+        "where village = $1 and deliberation_id = $2",
+        village,
+        deliberation_id,
+    )
+    if row is None:
+        return None
+    return Citation(
+        deliberation_id=deliberation_id,
+        matter=row["matter"],
+        party_meeting_passed=row["party_meeting_passed"],
+        villagers_passed=row["villagers_passed"],
+    )

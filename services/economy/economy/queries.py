@@ -1,0 +1,303 @@
+"""Reads of the economy read model, for the routes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from xiangzhi.db import Pool
+
+from .domain.events import SOURCES
+from .projections import EconomyReadModel
+
+T = EconomyReadModel([]).table
+ZERO = Decimal("0.00")
+
+SOURCE_LABELS = {
+    "contract_fee": "承包费 (contract fees)",
+    "arrears": "追缴欠款 (recovered arrears)",
+    "enterprise": "企业上缴 (enterprise)",
+    "tourism": "乡村旅游 (tourism)",
+    "subsidy": "补助 (subsidies)",
+    "cooperative_dividend": "合作社分红 (co-operative dividend)",
+    "other": "其他 (other)",
+}
+
+
+def by_source(rows: list[Any]) -> list[dict[str, Any]]:
+    """Every source, in the catalogue's order, with zero where nothing was received."""
+    amounts = {r["source"]: r["amount"] for r in rows}
+    return [
+        {"source": s, "label": SOURCE_LABELS[s], "amount_yuan": amounts.get(s, ZERO)}
+        for s in SOURCES
+    ]
+
+
+async def assets(pool: Pool, village: str) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        f"select * from {T('assets')} where village = $1 order by asset_id", village
+    )
+    return [dict(r) for r in rows]
+
+
+async def contracts(
+    pool: Pool,
+    village: str,
+    *,
+    status: str | None,
+    campaign_id: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    where = (
+        "village = $1 and ($2::text is null or status = $2) "
+        "and ($3::text is null or campaign_id = $3)"
+    )
+    rows = await pool.fetch(
+        f"select * from {T('contracts')} where {where} order by contract_id limit $4 offset $5",
+        village,
+        status,
+        campaign_id,
+        limit,
+        offset,
+    )
+    total = await pool.fetchval(
+        f"select count(*) from {T('contracts')} where {where}", village, status, campaign_id
+    )
+    return [dict(r) for r in rows], int(total)
+
+
+async def contract(pool: Pool, village: str, contract_id: str) -> dict[str, Any] | None:
+    row = await pool.fetchrow(
+        f"select * from {T('contracts')} where village = $1 and contract_id = $2",
+        village,
+        contract_id,
+    )
+    if row is None:
+        return None
+    steps = await pool.fetch(
+        f"select * from {T('rectifications')} where village = $1 and contract_id = $2 "
+        "order by at, event_id",
+        village,
+        contract_id,
+    )
+    return {**dict(row), "rectifications": [dict(s) for s in steps]}
+
+
+async def campaigns(
+    pool: Pool, village: str, campaign_id: str | None = None
+) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        f"""
+        select c.campaign_id, c.name, c.year, c.starts_on,
+            (select count(*) from {T("reviews")} r
+                where r.village = c.village and r.campaign_id = c.campaign_id) as reviewed,
+            (select count(*) from {T("reviews")} r where r.village = c.village
+                and r.campaign_id = c.campaign_id and cardinality(r.findings) > 0) as with_findings,
+            (select count(*) from {T("reviews")} r where r.village = c.village
+                and r.campaign_id = c.campaign_id and cardinality(r.findings) > 0
+                and cardinality(r.open_findings) = 0) as rectified,
+            count(k.contract_id) as cleared,
+            coalesce(sum(k.area_mu), 0) as cleared_area_mu,
+            coalesce(sum(k.recovered_income_yuan), 0) as recovered_income_yuan,
+            coalesce(sum(k.arrears_recovered_yuan), 0) as arrears_recovered_yuan,
+            coalesce(sum(k.fee_increase_yuan), 0) as fee_increase_yuan
+        from {T("campaigns")} c
+        left join {T("clearings")} k on k.village = c.village and k.campaign_id = c.campaign_id
+        where c.village = $1 and ($2::text is null or c.campaign_id = $2)
+        group by c.village, c.campaign_id, c.name, c.year, c.starts_on
+        order by c.starts_on, c.campaign_id
+        """,
+        village,
+        campaign_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def income_year(
+    pool: Pool, village: str, year: int, limit: int, offset: int
+) -> dict[str, Any]:
+    totals = await pool.fetch(
+        f"select source, sum(amount_yuan) as amount from {T('income')} "
+        "where village = $1 and year = $2 group by source",
+        village,
+        year,
+    )
+    entries = await pool.fetch(
+        f"select * from {T('income')} where village = $1 and year = $2 "
+        "order by received_on, entry_id limit $3 offset $4",
+        village,
+        year,
+        limit,
+        offset,
+    )
+    count = await pool.fetchval(
+        f"select count(*) from {T('income')} where village = $1 and year = $2", village, year
+    )
+    return {
+        "year": year,
+        "total_yuan": sum((r["amount"] for r in totals), ZERO),
+        "by_source": by_source(list(totals)),
+        "entries": [dict(e) for e in entries],
+        "entries_total": int(count),
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+async def income_by_year(pool: Pool, village: str) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        f"select year, source, sum(amount_yuan) as amount from {T('income')} "
+        "where village = $1 group by year, source order by year",
+        village,
+    )
+    years: dict[int, list[Any]] = {}
+    for r in rows:
+        years.setdefault(r["year"], []).append(r)
+    return [
+        {
+            "year": year,
+            "total_yuan": sum((r["amount"] for r in group), ZERO),
+            "by_source": by_source(group),
+        }
+        for year, group in sorted(years.items())
+    ]
+
+
+async def cooperatives(
+    pool: Pool, village: str, coop_id: str | None = None
+) -> list[dict[str, Any]]:
+    coops = await pool.fetch(
+        f"select * from {T('cooperatives')} where village = $1 and ($2::text is null or "
+        "coop_id = $2) order by coop_id",
+        village,
+        coop_id,
+    )
+    out = []
+    for coop in coops:
+        harvests = await pool.fetch(
+            f"select * from {T('harvests')} where village = $1 and coop_id = $2 "
+            "order by harvested_on, harvest_id",
+            village,
+            coop["coop_id"],
+        )
+        sales = await pool.fetch(
+            f"select * from {T('sales')} where village = $1 and coop_id = $2 "
+            "order by sold_on, sale_id",
+            village,
+            coop["coop_id"],
+        )
+        out.append(
+            {
+                **dict(coop),
+                "harvests": [dict(h) for h in harvests],
+                "sales": [dict(s) for s in sales],
+                "sales_yuan": sum((s["amount_yuan"] for s in sales), ZERO),
+            }
+        )
+    return out
+
+
+async def enterprises(pool: Pool, village: str) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        f"""
+        select e.*, j.villagers_employed, j.as_of from {T("enterprises")} e
+        left join lateral (select villagers_employed, as_of from {T("employment")} x
+            where x.village = e.village and x.enterprise_id = e.enterprise_id
+            order by as_of desc limit 1) j on true
+        where e.village = $1 order by e.enterprise_id
+        """,
+        village,
+    )
+    return [dict(r) for r in rows]
+
+
+async def jobs(pool: Pool, village: str, enterprise_id: str) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        f"select as_of, villagers_employed from {T('employment')} "
+        "where village = $1 and enterprise_id = $2 order by as_of",
+        village,
+        enterprise_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def statistics(pool: Pool, village: str) -> dict[str, Any]:
+    figures = await pool.fetchrow(
+        f"""
+        select
+            (select count(*) from {T("contracts")} where village = $1) as registered,
+            (select count(distinct contract_id) from {T("clearings")} where village = $1)
+                as cleared,
+            (select coalesce(sum(area_mu), 0) from {T("clearings")} where village = $1)
+                as cleared_area_mu,
+            (select coalesce(sum(recovered_income_yuan), 0) from {T("clearings")}
+                where village = $1) as recovered_income_yuan,
+            (select count(*) from {T("contracts")} where village = $1 and status = 'rectifying')
+                as in_rectification,
+            (select count(*) from {T("cooperatives")} where village = $1) as cooperatives,
+            (select count(*) from {T("enterprises")} where village = $1) as enterprises,
+            (select coalesce(sum(villagers_employed), 0) from (
+                select distinct on (enterprise_id) villagers_employed from {T("employment")}
+                where village = $1 order by enterprise_id, as_of desc) latest) as employed
+        """,
+        village,
+    )
+    assert figures is not None
+    return {
+        "village": village,
+        "contracts": {
+            k: figures[k]
+            for k in (
+                "registered",
+                "cleared",
+                "cleared_area_mu",
+                "recovered_income_yuan",
+                "in_rectification",
+            )
+        },
+        "income_by_year": await income_by_year(pool, village),
+        "cooperatives": figures["cooperatives"],
+        "enterprises": figures["enterprises"],
+        "villagers_employed": int(figures["employed"]),
+    }
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    first = date(year, 3 * quarter - 2, 1)
+    last = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return first, last
+
+
+async def statement(pool: Pool, village: str, year: int, quarter: int) -> dict[str, Any]:
+    """The quarter's income (by the day it was received) and the contracts cleared in it;
+    contractors are not named on the public statement."""
+    first, after = quarter_bounds(year, quarter)
+    totals = await pool.fetch(
+        f"select source, sum(amount_yuan) as amount from {T('income')} "
+        "where village = $1 and received_on >= $2 and received_on < $3 group by source",
+        village,
+        first,
+        after,
+    )
+    cleared = await pool.fetch(
+        f"select k.contract_id, c.asset_id, c.asset_kind, k.area_mu, k.annual_fee_yuan, "
+        f"k.recovered_income_yuan, k.cleared_on from {T('clearings')} k "
+        f"join {T('contracts')} c on c.village = k.village and c.contract_id = k.contract_id "
+        "where k.village = $1 and k.cleared_on >= $2 and k.cleared_on < $3 "
+        "order by k.cleared_on, k.contract_id",
+        village,
+        first,
+        after,
+    )
+    return {
+        "village": village,
+        "year": year,
+        "quarter": quarter,
+        "income": by_source(list(totals)),
+        "total_yuan": sum((r["amount"] for r in totals), ZERO),
+        "cleared": [dict(r) for r in cleared],
+        "cleared_area_mu": sum((r["area_mu"] for r in cleared), ZERO),
+        "recovered_income_yuan": sum((r["recovered_income_yuan"] for r in cleared), ZERO),
+    }
