@@ -401,3 +401,44 @@ def test_an_import_with_one_bad_row_imports_nothing(
         problem = assert_problem(huge, 413)
         assert problem["field"] == "file"
         assert _chain(platform) == before
+
+
+BAD_OTHERS: list[tuple[str, str, dict[str, Any], str]] = [
+    ("negative income", "income", {
+        "entry_id": "bad-in-1", "source": "subsidy", "amount_yuan": "-100.00", "year": 2026,
+        "received_on": "2026-05-01", "reference": "补助"}, "amount_yuan"),
+    ("income received outside its year", "income", {
+        "entry_id": "bad-in-2", "source": "subsidy", "amount_yuan": "100.00", "year": 2025,
+        "received_on": "2026-05-01", "reference": "补助"}, "received_on"),
+    ("income in the future", "income", {
+        "entry_id": "bad-in-3", "source": "tourism", "amount_yuan": "100.00", "year": 2099,
+        "received_on": "2099-05-01", "reference": "门票"}, "received_on"),
+    ("a co-operative of no members", "cooperatives", {
+        "coop_id": "bad-coop", "name": "空合作社", "crops": ["马铃薯"], "members": 0,
+        "registered_on": "2020-01-01"}, "members"),
+    ("a campaign year of 1900", "campaigns", {
+        "campaign_id": "bad-year", "name": "清理", "year": 1900, "starts_on": "1900-01-01"},
+     "year"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "path", "body", "field"), BAD_OTHERS, ids=[c[0] for c in BAD_OTHERS]
+)
+def test_bad_income_and_registrations_are_refused_naming_the_field(
+    platform: RunningPlatform,
+    county: CountyPeople,
+    case: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    with platform.client(county.villages[V].secretary) as http:
+        before = _chain(platform)
+        problem = http.post(f"{ECONOMY}/{path}", json=body)
+        assert problem.status_code == 422, problem.text
+        named = problem.json().get("field") or " ".join(
+            e["field"] for e in problem.json().get("errors", [])
+        )
+        assert field in named, problem.text
+        assert _chain(platform) == before
