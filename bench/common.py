@@ -6,6 +6,8 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
@@ -141,6 +143,15 @@ def run(main: Callable[[Endpoints], Coroutine[Any, Any, None]]) -> None:
     ep = endpoints()
     # The services run on uvloop (uvicorn's default when installed); so do their benchmarks.
     uvloop.run(main(ep))
+
+
+def start_service(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A service (or the gateway) as the launcher runs it: uvicorn, its app factory, a port."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", f"{module}.app:create_app", "--factory",
+         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        env={**os.environ, **env}, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
 
 
 async def ready(url: str, timeout: float = 30.0) -> None:

@@ -14,8 +14,6 @@ contract, the term) and a data key per contractor, all in one transaction.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import sys
 import time
 
@@ -28,7 +26,16 @@ from xiangzhi import db, pii
 from xiangzhi.auth import generate_keypair
 
 from bench.appends import _raw_copy
-from bench.common import Endpoints, Measure, fresh_database, fresh_topic, ready, report, run
+from bench.common import (
+    Endpoints,
+    Measure,
+    fresh_database,
+    fresh_topic,
+    ready,
+    report,
+    run,
+    start_service,
+)
 
 CLIENTS = 32
 VILLAGE = "141121100201"
@@ -36,14 +43,6 @@ HEADER = (
     "合同编号,资产编号,资产类别,资产名称,承包方编号,承包方,承包面积(亩),年承包费(元),"
     "起始日期,终止日期,书面合同"
 )
-
-
-def _start(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", f"{module}.app:create_app", "--factory",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        env={**os.environ, **env}, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
 
 
 def _contract(prefix: str, n: int) -> dict[str, str]:
@@ -118,13 +117,13 @@ async def main(ep: Endpoints, commands: int, rows: int) -> None:
         ))  # fmt: skip
         await conn.close()
         economy_url, gateway_url = "http://127.0.0.1:18751", "http://127.0.0.1:18752"
-        economy = _start("economy", 18751, {
+        economy = start_service("economy", 18751, {
             "ECONOMY_POSTGRES_DSN": economy_dsn, "ECONOMY_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
             "ECONOMY_EVENTS_TOPIC": topic, "ECONOMY_PARTY_TOPIC": party_topic,
             "ECONOMY_AUTH_PUBLIC_KEY": public, "ECONOMY_KEYS_DSN": keys_dsn,
             "ECONOMY_KEK": kek, "ECONOMY_LOG_LEVEL": "WARNING",
         })  # fmt: skip
-        gateway = _start("gateway", 18752, {
+        gateway = start_service("gateway", 18752, {
             "GATEWAY_POSTGRES_DSN": gateway_dsn, "GATEWAY_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
             "GATEWAY_SIGNING_KEY": private, "GATEWAY_AUTH_PUBLIC_KEY": public,
             "GATEWAY_ECONOMY_URL": economy_url,

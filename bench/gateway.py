@@ -7,8 +7,6 @@ run — requests per second, p50/p99, and the gateway's overhead as a ratio.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import sys
 import time
 
@@ -21,18 +19,19 @@ from xiangzhi import db
 from xiangzhi.auth import generate_keypair
 from xiangzhi.store import EventStore
 
-from bench.common import Endpoints, Measure, fresh_database, fresh_topic, ready, report, run
+from bench.common import (
+    Endpoints,
+    Measure,
+    fresh_database,
+    fresh_topic,
+    ready,
+    report,
+    run,
+    start_service,
+)
 
 CLIENTS = 32
 VILLAGE = demo.DONGZHUANG
-
-
-def _start(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", f"{module}.app:create_app", "--factory",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        env={**os.environ, **env}, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
 
 
 async def _reads(name: str, url: str, token: str, requests: int) -> Measure:
@@ -75,12 +74,12 @@ async def main(ep: Endpoints, requests: int) -> None:
         ))  # fmt: skip
         await conn.close()
         grid_url, gateway_url = "http://127.0.0.1:18741", "http://127.0.0.1:18742"
-        grid = _start("grid", 18741, {
+        grid = start_service("grid", 18741, {
             "GRID_POSTGRES_DSN": grid_dsn, "GRID_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
             "GRID_EVENTS_TOPIC": topic, "GRID_LIVELIHOOD_TOPIC": livelihood,
             "GRID_AUTH_PUBLIC_KEY": public, "GRID_LOG_LEVEL": "WARNING",
         })  # fmt: skip
-        gateway = _start("gateway", 18742, {
+        gateway = start_service("gateway", 18742, {
             "GATEWAY_POSTGRES_DSN": gateway_dsn, "GATEWAY_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
             "GATEWAY_SIGNING_KEY": private, "GATEWAY_AUTH_PUBLIC_KEY": public,
             "GATEWAY_GRID_URL": grid_url,

@@ -331,28 +331,35 @@ async def _append(
         new, stream_id, expected_version, village, meta.as_dict(), (head_seq, head_hash)
     )
     try:
-        row = await conn.fetchrow(
-            _INSERT,
-            [e.event_id for e in recorded],
-            [stream_id] * len(recorded),
-            [e.version for e in recorded],
-            [village] * len(recorded),
-            [e.type for e in recorded],
-            [e.data for e in recorded],
-            [e.meta for e in recorded],
-            [e.recorded_at for e in recorded],
-            [e.chain_seq for e in recorded],
-            [e.prev_hash for e in recorded],
-            [e.hash for e in recorded],
-            recorded[-1].chain_seq,
-            recorded[-1].hash,
-        )
+        return await _insert(conn, recorded, village)
     except asyncpg.UniqueViolationError as exc:
         # Two appends to one stream raced: both read its version before the chain-head lock
         # was theirs, and the statement that waited for the lock still reads the old snapshot
         # of ``events`` (READ COMMITTED re-checks only the locked row). The (stream, version)
         # key refuses the loser; ``append`` looks up the version the winner left.
         raise ConcurrencyError(stream_id, expected_version, UNKNOWN_VERSION) from exc
+
+
+async def _insert(
+    conn: Connection, recorded: Sequence[RecordedEvent], village: str
+) -> list[RecordedEvent]:
+    """The chained events, their outbox rows and the village's new head, in one statement."""
+    row = await conn.fetchrow(
+        _INSERT,
+        [e.event_id for e in recorded],
+        [e.stream_id for e in recorded],
+        [e.version for e in recorded],
+        [village] * len(recorded),
+        [e.type for e in recorded],
+        [e.data for e in recorded],
+        [e.meta for e in recorded],
+        [e.recorded_at for e in recorded],
+        [e.chain_seq for e in recorded],
+        [e.prev_hash for e in recorded],
+        [e.hash for e in recorded],
+        recorded[-1].chain_seq,
+        recorded[-1].hash,
+    )
     assert row is not None
     return [
         RecordedEvent(**{**e.__dict__, "position": p})
@@ -387,27 +394,7 @@ async def _append_many(
         chained = _chain(new, stream_id, expected, village, as_dict, at)
         recorded += chained
         at = (chained[-1].chain_seq, chained[-1].hash)
-    row = await conn.fetchrow(
-        _INSERT,
-        [e.event_id for e in recorded],
-        [e.stream_id for e in recorded],
-        [e.version for e in recorded],
-        [village] * len(recorded),
-        [e.type for e in recorded],
-        [e.data for e in recorded],
-        [e.meta for e in recorded],
-        [e.recorded_at for e in recorded],
-        [e.chain_seq for e in recorded],
-        [e.prev_hash for e in recorded],
-        [e.hash for e in recorded],
-        recorded[-1].chain_seq,
-        recorded[-1].hash,
-    )
-    assert row is not None
-    return [
-        RecordedEvent(**{**e.__dict__, "position": p})
-        for e, p in zip(recorded, row["positions"], strict=True)
-    ]
+    return await _insert(conn, recorded, village)
 
 
 _LOCK_HEAD = """

@@ -17,7 +17,7 @@ from xiangzhi import streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
 
 from .commands import RecordIncome
-from .events import ContractCleared, IncomeRecorded
+from .events import ContractCleared, IncomeRecorded, Source
 
 
 @dataclass(frozen=True)
@@ -69,32 +69,23 @@ def from_clearing(cleared: ContractCleared) -> list[RecordIncome]:
     """The entries a clearing brings: the arrears recovered and the year's fee increase, each
     with an id derived from the contract and campaign (so recorded once)."""
     on = cleared.cleared_on
-    entries = []
-    if cleared.arrears_recovered_yuan > 0:
-        entries.append(
-            RecordIncome(
-                entry_id=f"clear-{_of(cleared)}-arrears",
-                source="arrears",
-                amount_yuan=cleared.arrears_recovered_yuan,
-                year=on.year,
-                received_on=on,
-                reference=f"合同清理 {cleared.campaign_id}: 追缴欠款 {cleared.contract_id}",
-                contract_id=cleared.contract_id,
-            )
+    brought: tuple[tuple[Source, str, Decimal, str], ...] = (
+        ("arrears", "arrears", cleared.arrears_recovered_yuan, "追缴欠款"),
+        ("contract_fee", "fee", cleared.fee_increase_yuan, "承包费增收"),
+    )
+    return [
+        RecordIncome(
+            entry_id=f"clear-{_of(cleared)}-{suffix}",
+            source=source,
+            amount_yuan=amount,
+            year=on.year,
+            received_on=on,
+            reference=f"合同清理 {cleared.campaign_id}: {what} {cleared.contract_id}",
+            contract_id=cleared.contract_id,
         )
-    if cleared.fee_increase_yuan > 0:
-        entries.append(
-            RecordIncome(
-                entry_id=f"clear-{_of(cleared)}-fee",
-                source="contract_fee",
-                amount_yuan=cleared.fee_increase_yuan,
-                year=on.year,
-                received_on=on,
-                reference=f"合同清理 {cleared.campaign_id}: 承包费增收 {cleared.contract_id}",
-                contract_id=cleared.contract_id,
-            )
-        )
-    return entries
+        for source, suffix, amount, what in brought
+        if amount > 0
+    ]
 
 
 def _of(cleared: ContractCleared) -> str:
