@@ -46,6 +46,8 @@ RULES: Mapping[str, str] = {
         "village secretaries; a village secretary, the village's staff, grid workers and residents"
     ),
     "own_village": "only in their own village(s)",
+    "county_funded": "only works the county funds",
+    "own_requests": "only what they asked for themselves",
 }
 
 

@@ -15,6 +15,8 @@ from fastapi.routing import APIRoute
 from gateway.permissions import PERMISSIONS as GATEWAY
 from grid.app import PARTS as GRID_PARTS
 from grid.domain.permissions import PERMISSIONS as GRID
+from livelihood.app import PARTS as LIVELIHOOD_PARTS
+from livelihood.domain.permissions import PERMISSIONS as LIVELIHOOD
 from party.app import PARTS as PARTY_PARTS
 from party.domain.permissions import PERMISSIONS as PARTY
 from xiangzhi import guard
@@ -23,7 +25,7 @@ from xiangzhi.permissions import as_markdown
 pytestmark = pytest.mark.unit
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
-TABLES = (GATEWAY, GRID, PARTY, ECONOMY)
+TABLES = (GATEWAY, GRID, PARTY, ECONOMY, LIVELIHOOD)
 
 
 def generated() -> str:
@@ -38,7 +40,12 @@ def test_the_committed_table_is_the_enforced_one() -> None:
 
 def test_every_permission_of_a_service_is_required_by_one_of_its_routes() -> None:
     """No dead rows: each permission of a service's table guards a route."""
-    for parts, table in ((GRID_PARTS, GRID), (PARTY_PARTS, PARTY), (ECONOMY_PARTS, ECONOMY)):
+    for parts, table in (
+        (GRID_PARTS, GRID),
+        (PARTY_PARTS, PARTY),
+        (ECONOMY_PARTS, ECONOMY),
+        (LIVELIHOOD_PARTS, LIVELIHOOD),
+    ):
         required = {
             permission.name
             for router in (*parts.routers, *parts.public_read_routers)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from xiangzhi.app import ServiceParts
 from xiangzhi.app import create_app as kit_create_app
+from xiangzhi.deliberations import DeliberationCopy
 from xiangzhi.projection import Projection
 from xiangzhi.store import EventStore
 
 from . import api
 from .domain.events import registry
 from .domain.permissions import PERMISSIONS
-from .party_copy import PartyCopy
 from .policies import ClearingIncome
 from .projections import EconomyReadModel
 from .settings import EconomySettings
@@ -20,7 +20,7 @@ from .settings import EconomySettings
 def projections(settings: EconomySettings, store: EventStore) -> list[Projection]:
     return [
         EconomyReadModel([settings.topic]),
-        PartyCopy([settings.party_topic]),
+        DeliberationCopy([settings.party_topic]),
         ClearingIncome([settings.topic], store),
     ]
 

@@ -12,15 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from xiangzhi import deliberations
 from xiangzhi.aggregate import CommandContext, Outcome, StreamKind
 from xiangzhi.errors import DomainError, NotFoundError
+from xiangzhi.governance import Citation
 from xiangzhi.registry import EventPayload
 from xiangzhi.store import RecordedEvent, StreamAppend
 
-from . import party_copy
 from .domain import campaigns, contracts, enterprises, income, register
 from .domain import commands as c
-from .domain.contracts import Citation
 from .domain.events import RegisterImported, registry
 
 ASSET = StreamKind("asset", per_village=True)
@@ -47,9 +47,9 @@ async def _citation(ctx: Context, deliberation_id: str | None) -> Citation | Non
     if not deliberation_id:
         return None
     if ctx.conn is not None:
-        return await party_copy.citation(ctx.conn, ctx.village, deliberation_id)
+        return await deliberations.citation(ctx.conn, ctx.village, deliberation_id)
     async with ctx.store.pool.acquire() as conn:
-        return await party_copy.citation(conn, ctx.village, deliberation_id)
+        return await deliberations.citation(conn, ctx.village, deliberation_id)
 
 
 async def _asset(ctx: Context, asset_id: str) -> contracts.Asset:

@@ -173,15 +173,17 @@ async def resolve_issue(ctx: Context, issue_id: str, cmd: c.ResolveIssue) -> Out
     )
 
 
-async def resolve_by_works(ctx: Context, issue_id: str, works_id: str, note: str) -> Outcome:
+async def resolve_by_works(
+    ctx: Context, issue_id: str, works_id: str, note: str, lead: str | None = None
+) -> Outcome:
+    """Resolved by completed works; the party member who led them is its resolver."""
+    resolved = c.ResolveIssue(resolution=note, party_member_id=lead)
     return await _on_issue(
         ctx,
         issue_id,
         None,
         None,
-        lambda s: issue.resolve(
-            s, c.ResolveIssue(resolution=note), via="works_completed", works_id=works_id
-        ),
+        lambda s: issue.resolve(s, resolved, via="works_completed", works_id=works_id),
     )
 
 

@@ -16,7 +16,7 @@ from xiangzhi.envelope import Envelope
 from xiangzhi.errors import NotFoundError
 from xiangzhi.projection import Policy
 
-from . import handlers
+from . import handlers, party_copy
 from .domain.actor import Actor
 
 log = structlog.get_logger(__name__)
@@ -37,6 +37,9 @@ class WorksCompleted(BaseModel):
     works_id: str
     issue_ids: list[str] = []
     category: str | None = None
+    # The party member who led the works: the issues' resolver, scored by party when the
+    # resident confirms (if grid's copy of party's register knows them).
+    lead_party_member_id: str | None = None
 
 
 class WorksCompletedPolicy(Policy):
@@ -54,10 +57,14 @@ class WorksCompletedPolicy(Policy):
             actor=POLICY_ACTOR,
             conn=conn,
         )
+        lead = works.lead_party_member_id
+        if lead and not await party_copy.registered(conn, event.village, lead):
+            log.warning("policy.unregistered_lead", works_id=works.works_id, member_id=lead)
+            lead = None
         for issue_id in works.issue_ids:
             try:
                 await handlers.resolve_by_works(
-                    ctx, issue_id, works.works_id, f"民生工程完工 (works {works.works_id})"
+                    ctx, issue_id, works.works_id, f"民生工程完工 (works {works.works_id})", lead
                 )
             except NotFoundError:
                 # A fact from another service naming an issue grid never had: nothing to

@@ -10,3 +10,7 @@ class LivelihoodSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LIVELIHOOD_", extra="ignore")
 
     service_name: str = "livelihood"
+    # Read for the policies (issues needing works, plans' works items) and the copy of
+    # deliberations (四议两公开 citations).
+    grid_topic: str = "grid.events"
+    party_topic: str = "party.events"

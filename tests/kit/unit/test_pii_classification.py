@@ -14,6 +14,7 @@ from uuid import uuid4
 import pytest
 from economy.domain import events as economy_events
 from grid.domain import events as grid_events
+from livelihood.domain import events as livelihood_events
 from party.domain import events as party_events
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from xiangzhi import pii
@@ -25,6 +26,7 @@ REGISTRIES: dict[str, EventRegistry] = {
     "grid": grid_events.registry,
     "party": party_events.registry,
     "economy": economy_events.registry,
+    "livelihood": livelihood_events.registry,
 }
 EVENT_TYPES = [(service, t) for service, registry in REGISTRIES.items() for t in registry.types]
 GRID = "141121100201007"
@@ -58,6 +60,28 @@ CONTRACT: dict[str, Any] = {
 }
 SAMPLES: dict[str, list[tuple[dict[str, Any], set[str]]]] = {
     "economy.contract.registered.v1": [(CONTRACT, {"p-zhang"})],
+    "livelihood.practical_thing.promised.v1": [
+        (
+            {
+                "item_id": "t-1",
+                "title": "路灯维修",
+                "owner_id": "p-owner",
+                "deadline": "2026-12-31",
+                "requester": {"resident_id": "resident-1", "words": "村口路灯坏了三个月"},
+            },
+            {"resident-1"},
+        ),
+        (
+            {
+                "item_id": "t-2",
+                "title": "老年餐桌",
+                "owner_id": "p-owner",
+                "deadline": "2026-12-31",
+                "deliberation_id": "d-1",
+            },
+            set(),
+        ),
+    ],
     "economy.contract.rectified.v1": [
         (
             {
@@ -154,7 +178,7 @@ SAMPLES: dict[str, list[tuple[dict[str, Any], set[str]]]] = {
             {"resident-2"},
         )
     ],
-    "party.deliberation.step_completed.v1": [
+    "party.deliberation.step_completed.v2": [
         (
             {
                 "deliberation_id": "d-1",

@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from xiangzhi import streams
+from xiangzhi import governance, streams
 from xiangzhi.errors import DomainError, IllegalTransitionError
+from xiangzhi.governance import Citation
 from xiangzhi.money import ZERO
 
 from .commands import Clear, Rectify, RegisterAsset, RegisterContract, Review
@@ -71,50 +72,9 @@ class OverlapError(DomainError):
 # ------------------------------------------------------------------ citations (四议两公开)
 
 
-@dataclass(frozen=True)
-class Citation:
-    """What economy knows of a deliberation, from its copy of party's events."""
-
-    deliberation_id: str
-    matter: str
-    party_meeting_passed: bool
-    villagers_passed: bool
-
-
 def check_citation(deliberation_id: str | None, known: Citation | None, *, why: str) -> str:
     """The cited deliberation's id, if it passed 四议两公开 on a land or asset matter."""
-    if not deliberation_id:
-        raise DomainError(
-            f"{why} cites the deliberation that passed 四议两公开 (deliberation_id)",
-            field="deliberation_id",
-        )
-    if known is None:
-        raise DomainError(
-            f"no deliberation {deliberation_id} is known in this village (party may not have "
-            "recorded it, or economy has not received it yet: send party's consistency token)",
-            field="deliberation_id",
-        )
-    if known.matter not in FOUR_AND_TWO_MATTERS:
-        raise DomainError(
-            f"deliberation {deliberation_id} is on a {known.matter} matter, not land contracting "
-            "or collective assets",
-            field="deliberation_id",
-        )
-    missing = [
-        name
-        for name, ok in (
-            ("the party members' meeting (党员大会审议)", known.party_meeting_passed),
-            ("the villagers' meeting resolution (村民会议决议)", known.villagers_passed),
-        )
-        if not ok
-    ]
-    if missing:
-        raise DomainError(
-            f"deliberation {deliberation_id} has not passed {' and '.join(missing)}",
-            field="deliberation_id",
-            missing=missing,
-        )
-    return deliberation_id
+    return governance.check_citation(deliberation_id, known, matters=FOUR_AND_TWO_MATTERS, why=why)
 
 
 # ------------------------------------------------------------------ assets

@@ -306,7 +306,7 @@ def test_setting_a_contracts_term_again_does_not_conflict_with_itself() -> None:
         ("", PASSED, "cites the deliberation"),
         ("d-404", None, "no deliberation d-404 is known"),
         ("d-7", c.Citation("d-7", "public_works", True, True), "public_works matter"),
-        ("d-7", c.Citation("d-7", "livelihood", True, True), "not land contracting"),
+        ("d-7", c.Citation("d-7", "livelihood", True, True), "or land contracting"),
         ("d-7", c.Citation("d-7", "land_contracting", False, True), "party members' meeting"),
         ("d-7", c.Citation("d-7", "collective_assets", True, False), "villagers' meeting"),
     ],

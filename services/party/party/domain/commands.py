@@ -10,7 +10,7 @@ from pydantic import Field
 from xiangzhi.ids import ID_PATTERN, PERSON_ID_PATTERN
 from xiangzhi.text import StorableModel
 
-from .events import QA, ActivityKind, DeliberationKind, Matter, OrgKind, RuleCategory
+from .events import QA, ActivityKind, DeliberationKind, Matter, OrgKind, RuleCategory, WorksItem
 
 ID = ID_PATTERN
 MEMBER_ID = PERSON_ID_PATTERN
@@ -85,7 +85,9 @@ class CompleteStep(StorableModel):
     summary: str = Field(min_length=1, max_length=4000)
     questions: tuple[QA, ...] = ()
     plan_items: tuple[str, ...] = ()
-    works_items: tuple[str, ...] = ()
+    works_items: tuple[WorksItem | str, ...] = Field(
+        (), description="public works of the plan: structured, or a line of text (category other)"
+    )
     attachments: tuple[str, ...] = ()
 
 

@@ -37,6 +37,7 @@ from .events import (
     Step,
     StepCompleted,
     VillagersResolved,
+    WorksItem,
 )
 
 FOUR_AND_TWO: frozenset[str] = frozenset(
@@ -156,7 +157,9 @@ def complete_step(state: Deliberation, step: Step, cmd: CompleteStep) -> list[St
             attachments=tuple(cmd.attachments),
             questions=tuple(questions),
             plan_items=tuple(plan_items),
-            works_items=tuple(cmd.works_items),
+            works_items=tuple(
+                WorksItem(title=item) if isinstance(item, str) else item for item in cmd.works_items
+            ),
         )
     ]
 

@@ -8,9 +8,10 @@ naming a person, kept in clear). An event with personal fields names whose they 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, Field
+from xiangzhi.money import Quantity, Yuan
 from xiangzhi.pii import NotPersonal, Personal, PersonsData, Pseudonym
 from xiangzhi.registry import EventPayload, EventRegistry
 
@@ -117,16 +118,43 @@ class QA(PersonsData):
     answer: NotPersonal | None = None
 
 
+WorksCategory = Literal[
+    "drainage", "road", "field_road", "leak_repair", "service_centre", "elderly_care", "park",
+    "square", "wall_painting", "mural", "ruined_wall", "other",
+]  # fmt: skip
+
+
+class WorksItem(BaseModel):
+    """A public works item of a plan, as livelihood proposes it (the catalogue's categories and
+    units; quantity and budget when the plan says them)."""
+
+    title: NotPersonal
+    category: WorksCategory = "other"
+    quantity: Quantity | None = None
+    unit: Literal["m", "m2", "m3", "spot", "item"] | None = None
+    budget_yuan: Yuan | None = None
+
+
 @registry.register
 class StepCompleted(EventPayload):
-    event_type = "party.deliberation.step_completed.v1"
+    """v2: ``works_items`` are structured (v1 kept them as free text: see the upcaster)."""
+
+    event_type = "party.deliberation.step_completed.v2"
     deliberation_id: NotPersonal
     step: Step
     summary: NotPersonal
     attachments: tuple[NotPersonal, ...] = ()
     questions: tuple[QA, ...] = ()
     plan_items: tuple[NotPersonal, ...] = ()
-    works_items: tuple[NotPersonal, ...] = ()
+    works_items: tuple[WorksItem, ...] = ()
+
+
+@registry.upcaster("party.deliberation.step_completed.v1", StepCompleted.event_type)
+def _works_items_structured(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 works item was a line of text: it becomes an item of category "other" with that
+    title, its quantity and budget unknown (livelihood proposes it as one item)."""
+    items = [{"title": text} for text in data.get("works_items", ())]
+    return {**data, "works_items": items}
 
 
 @registry.register

@@ -161,3 +161,25 @@ def test_a_plan_has_items_and_the_announcement_ends_it() -> None:
     assert [type(e).__name__ for e in events] == ["StepCompleted", "DeliberationAnnounced"]
     with pytest.raises(IllegalTransitionError):
         d.announce(_opened(), c.Announce.model_construct(text="too early"), now=NOW)
+
+
+def test_a_v1_step_with_free_text_works_items_reads_as_v2_structured() -> None:
+    """Events stored before works items were structured still read, as items of category
+    "other" with that title (the upcaster), and a new step keeps its structure."""
+    from party.domain.events import StepCompleted, WorksItem, registry
+
+    old = {"deliberation_id": "d-1", "step": "make_plan", "summary": "方案",
+           "plan_items": ["硬化北街"], "works_items": ["硬化北街 800 米", "修补漏水点"]}  # fmt: skip
+    parsed = registry.parse("party.deliberation.step_completed.v1", old)
+    assert isinstance(parsed, StepCompleted)
+    assert parsed.event_type == "party.deliberation.step_completed.v2"
+    assert parsed.works_items == (
+        WorksItem(title="硬化北街 800 米"),
+        WorksItem(title="修补漏水点"),
+    )
+    assert parsed.works_items[0].category == "other" and parsed.works_items[0].quantity is None
+    new = WorksItem(title="正街下水", category="drainage", quantity="300", unit="m",
+                    budget_yuan="360000.00")  # fmt: skip
+    assert registry.parse(
+        StepCompleted.event_type, {**old, "works_items": [new.model_dump(mode="json")]}
+    ).works_items == (new,)  # type: ignore[attr-defined]

@@ -1,19 +1,22 @@
-"""Economy's own copy of party's deliberations, from party's events on Kafka (never a call
-into party): what a contract's citation of 四议两公开 is checked against."""
+"""A service's own copy of party's deliberations, from party's events on Kafka (never a call
+into party): what a citation of 四议两公开 is checked against (economy's contracts,
+livelihood's public works). Each service runs it as its projection ``party_copy``; a command
+that cites a deliberation waits for it with party's consistency token
+(``consistent_read("party_copy")``)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
-from xiangzhi import governance
-from xiangzhi.db import Connection
-from xiangzhi.envelope import Envelope
-from xiangzhi.projection import Projection
 
-from .domain.contracts import Citation
+from . import governance
+from .db import Connection
+from .envelope import Envelope
+from .governance import Citation
+from .projection import Projection
 
 
 class DeliberationOpened(BaseModel):
-    """Economy's copy of ``party.deliberation.opened``: the matter, not the topic."""
+    """The copy of ``party.deliberation.opened``: the matter, not the topic."""
 
     model_config = ConfigDict(extra="ignore")
     deliberation_id: str
@@ -34,7 +37,7 @@ class VillagersResolved(BaseModel):
     passed: bool
 
 
-class PartyCopy(Projection):
+class DeliberationCopy(Projection):
     name = "party_copy"
     ddl = """
     create table if not exists deliberations (
@@ -86,7 +89,7 @@ async def citation(conn: Connection, village: str, deliberation_id: str | None) 
     if not deliberation_id:
         return None
     row = await conn.fetchrow(
-        f"select * from {PartyCopy([]).table('deliberations')} "
+        f"select * from {DeliberationCopy([]).table('deliberations')} "
         "where village = $1 and deliberation_id = $2",
         village,
         deliberation_id,

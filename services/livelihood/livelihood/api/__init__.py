@@ -1,0 +1,8 @@
+"""The livelihood service's HTTP API."""
+
+from __future__ import annotations
+
+from . import routes
+
+ROUTERS = [routes.router]
+PUBLIC_READ_ROUTERS: list = []  # type: ignore[type-arg]
