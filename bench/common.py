@@ -22,8 +22,9 @@ import uvloop
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 from rich.table import Table
-from xiangzhi import db
+from xiangzhi import db, pii
 from xiangzhi.kafka_admin import RETAIN_FOREVER, delete_topics, ensure_topics
+from xiangzhi.keys import KeyStore
 
 RESULTS = Path(__file__).resolve().parent / "results"
 console = Console(width=170)
@@ -152,6 +153,23 @@ def start_service(module: str, port: int, env: dict[str, str]) -> subprocess.Pop
          "--port", str(port), "--log-level", "warning", "--no-access-log"],
         env={**os.environ, **env}, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+
+
+@asynccontextmanager
+async def key_service(ep: Endpoints) -> AsyncIterator[tuple[KeyStore, dict[str, str]]]:
+    """A key service of its own (a fresh database, a new KEK): the store that seals, and the
+    settings a service started for the benchmark needs (``<SERVICE>_`` + each name)."""
+    async with fresh_database(ep, migrate=False) as dsn:
+        kek = pii.LocalKek.generate()
+        keys = await KeyStore.open(dsn, pii.LocalKek.from_text(kek))
+        try:
+            yield keys, {"KEYS_DSN": dsn, "KEK": kek}
+        finally:
+            await keys.close()
+
+
+def prefixed(service: str, settings: dict[str, str]) -> dict[str, str]:
+    return {f"{service.upper()}_{name}": value for name, value in settings.items()}
 
 
 async def ready(url: str, timeout: float = 30.0) -> None:

@@ -24,6 +24,8 @@ from bench.common import (
     Measure,
     fresh_database,
     fresh_topic,
+    key_service,
+    prefixed,
     ready,
     report,
     run,
@@ -63,9 +65,10 @@ async def main(ep: Endpoints, requests: int) -> None:
         fresh_database(ep) as gateway_dsn,
         fresh_topic(ep, "grid.events") as topic,
         fresh_topic(ep, "livelihood.events") as livelihood,
+        key_service(ep) as (keys, key_settings),
     ):
         pool = await db.create_pool(grid_dsn, min_size=1, max_size=2)
-        await demo.load(EventStore(pool), VILLAGE)
+        await demo.load(EventStore(pool, keys), VILLAGE)
         await pool.close()
         conn = await db.connect(gateway_dsn)
         await db.migrate(conn, [*db.kit_migrations(), *GATEWAY.migrations])
@@ -78,6 +81,7 @@ async def main(ep: Endpoints, requests: int) -> None:
             "GRID_POSTGRES_DSN": grid_dsn, "GRID_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
             "GRID_EVENTS_TOPIC": topic, "GRID_LIVELIHOOD_TOPIC": livelihood,
             "GRID_AUTH_PUBLIC_KEY": public, "GRID_LOG_LEVEL": "WARNING",
+            **prefixed("grid", key_settings),
         })  # fmt: skip
         gateway = start_service("gateway", 18742, {
             "GATEWAY_POSTGRES_DSN": gateway_dsn, "GATEWAY_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,

@@ -23,7 +23,17 @@ from xiangzhi import db
 from xiangzhi.store import EventStore
 from xiangzhi.testing.tokens import Signer
 
-from bench.common import Endpoints, Measure, fresh_database, fresh_topic, ready, report, run
+from bench.common import (
+    Endpoints,
+    Measure,
+    fresh_database,
+    fresh_topic,
+    key_service,
+    prefixed,
+    ready,
+    report,
+    run,
+)
 
 CLIENTS = 32
 VILLAGE = demo.DONGZHUANG
@@ -32,10 +42,10 @@ SIGNER = Signer()
 
 
 async def _serve(
-    ep: Endpoints, dsn: str, topic: str, livelihood: str, port: int
+    ep: Endpoints, dsn: str, topic: str, livelihood: str, port: int, keys: dict[str, str]
 ) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ,
+        **os.environ, **prefixed("grid", keys),
         "GRID_POSTGRES_DSN": dsn, "GRID_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
         "GRID_EVENTS_TOPIC": topic, "GRID_LIVELIHOOD_TOPIC": livelihood,
         "GRID_LOG_LEVEL": "WARNING", "GRID_AUTH_PUBLIC_KEY": SIGNER.public_pem,
@@ -122,14 +132,15 @@ async def main(ep: Endpoints, commands: int) -> None:
         fresh_database(ep) as dsn,
         fresh_topic(ep, "grid.events") as topic,
         fresh_topic(ep, "livelihood.events") as livelihood,
+        key_service(ep) as (keystore, keys),
     ):
         pool = await db.create_pool(dsn, min_size=1, max_size=2)
         async with pool.acquire() as conn:
             await db.migrate(conn, db.kit_migrations())
-        await demo.load(EventStore(pool), VILLAGE)
+        await demo.load(EventStore(pool, keystore), VILLAGE)
         await pool.close()
         port = 18731
-        server = await _serve(ep, dsn, topic, livelihood, port)
+        server = await _serve(ep, dsn, topic, livelihood, port, keys)
         try:
             base = f"http://127.0.0.1:{port}"
             await _raise(base, 200)  # warm-up

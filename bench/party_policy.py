@@ -25,6 +25,7 @@ from party.domain.events import MemberRegistered
 from xiangzhi import db
 from xiangzhi.auth import generate_keypair
 from xiangzhi.envelope import Envelope
+from xiangzhi.keys import KeyStore
 from xiangzhi.outbox import producer
 from xiangzhi.store import EventMeta, EventStore
 
@@ -33,6 +34,8 @@ from bench.common import (
     Measure,
     fresh_database,
     fresh_topic,
+    key_service,
+    prefixed,
     raw_consume,
     ready,
     report,
@@ -77,14 +80,14 @@ async def _produce(
         await kafka.stop()
 
 
-async def _register_members(dsn: str, total: int) -> None:
+async def _register_members(dsn: str, total: int, keys: KeyStore) -> None:
     """Party's register: only a registered member is scored, so every resolver the benchmark
     names is registered first (appended to the store, not measured)."""
     pool = await db.create_pool(dsn, min_size=1, max_size=4)
     try:
         async with pool.acquire() as conn:
             await db.migrate(conn, [*db.kit_migrations(), *PARTY.migrations])
-        store = EventStore(pool)
+        store = EventStore(pool, keys)  # a member's name is sealed, as the service seals it
         meta = EventMeta(correlation_id="bench-register")
         for n in range(total):
             village = VILLAGES[n % len(VILLAGES)]
@@ -117,12 +120,14 @@ async def main(ep: Endpoints, events: int, rate: int) -> None:
         fresh_database(ep) as dsn,
         fresh_topic(ep, "grid.events") as grid_topic,
         fresh_topic(ep, "party.events") as party_topic,
+        key_service(ep) as (keys, key_settings),
     ):
-        await _register_members(dsn, 2 * events)
+        await _register_members(dsn, 2 * events, keys)
         env = {
             **os.environ, "PARTY_POSTGRES_DSN": dsn, "PARTY_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
             "PARTY_EVENTS_TOPIC": party_topic, "PARTY_GRID_TOPIC": grid_topic,
             "PARTY_LOG_LEVEL": "WARNING", "PARTY_AUTH_PUBLIC_KEY": generate_keypair()[1],
+            **prefixed("party", key_settings),
         }  # fmt: skip
         server = subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
             [sys.executable, "-m", "uvicorn", "party.app:create_app", "--factory",

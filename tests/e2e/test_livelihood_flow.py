@@ -80,10 +80,10 @@ def test_an_issue_needing_works_is_resolved_by_them_and_its_resolver_scored(
     ):
         # The party member who will lead the works, known to party (and so to grid's copy).
         _post(secretary, f"{API}/party/organizations",
-              {"org_id": "general-branch", "name": "东庄村党总支", "kind": "general_branch"},
+              {"org_id": "dz-flow-branch", "name": "东庄村党总支", "kind": "general_branch"},
               ok=(201, 409))  # fmt: skip
         _post(secretary, f"{API}/party/members", {
-            "member_id": LEAD, "name": "王支委", "org_id": "general-branch", "status": "full",
+            "member_id": LEAD, "name": "王支委", "org_id": "dz-flow-branch", "status": "full",
             "joined_on": "1998-07-01"}, ok=(201, 409))  # fmt: skip
 
         _post(resident, f"{API}/grid/issues", {
@@ -152,9 +152,9 @@ def test_an_issue_needing_works_is_resolved_by_them_and_its_resolver_scored(
 
     # Every projection and policy rebuilt from Kafka: the same state, nothing twice.
     for service, projections in (
-        ("grid", ("grid", "works_completed_policy")),
+        ("grid", ("grid", "party_copy", "works_completed_policy")),
         ("livelihood", ("livelihood", "party_copy", "escalation_policy", "plan_policy")),
-        ("party", ("party", "grid_policies")),
+        ("party", ("party", "grid_copy", "grid_policies")),
     ):
         for projection in projections:
             rebuilt = _ops(platform, service, "rebuild", projection)

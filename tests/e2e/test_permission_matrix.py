@@ -29,6 +29,7 @@ from tests.e2e.people import (
     account,
     add_user,
     create_api_key,
+    eventually,
     new_password,
 )
 from tests.e2e.running import RunningPlatform
@@ -328,6 +329,91 @@ class Village:
             "state_owned": True,
         }))  # fmt: skip
         return enterprise_id
+
+    # -------------------------------------------------------------- livelihood
+
+    _public_works: str | None = None
+
+    def public_works(self) -> str:
+        """A deliberation on public works passed in party (made once), and known to
+        livelihood's copy of party's events: a throwaway works item approved on it."""
+        if self._public_works is None:
+            deliberation_id = self.uid("pw")
+            base = f"/villages/{V}/deliberations"
+            self.do(self.secretary, Call("party", "POST", base, {
+                "deliberation_id": deliberation_id, "kind": "villager_deliberation",
+                "topic": "村内小型公益工程", "matter": "public_works",
+            }))  # fmt: skip
+            meeting = {"members_total": 90, "attending": 72, "agreeing": 70}
+            self.do(
+                self.secretary,
+                Call("party", "POST", f"{base}/{deliberation_id}/party-meeting", meeting),
+            )
+            resolved = self.do(self.secretary, Call(
+                "party", "POST", f"{base}/{deliberation_id}/villagers-resolution",
+                {"representatives": True, "votes_for": 40, "votes_against": 3},
+            ))  # fmt: skip
+            approval = Call(
+                "livelihood", "POST", f"/villages/{V}/works/{self.works()}/approval",
+                {"deliberation_id": deliberation_id, "funding": ["collective"]},
+            )  # fmt: skip
+            party = {"X-Consistency-Token": resolved["consistency_token"]}
+
+            def approved() -> bool | None:
+                with self.platform.client(self.secretary, **party) as http:
+                    response = http.post(approval.through_gateway(), json=approval.body)
+                if response.status_code == 422 and "is known" in response.text:
+                    return None  # livelihood has not received party's events yet
+                assert response.status_code == 200, response.text
+                return True
+
+            eventually(approved, timeout=30, every=0.2)
+            self._public_works = deliberation_id
+        return self._public_works
+
+    def works(self, stage: str = "proposed", *, contractor: str = "p-builder-1") -> str:
+        """A works item of the village proposed, and taken on by the secretary to ``stage``
+        (approved, in_progress, completed) by a contractor who is not the one testing."""
+        works_id = self.uid("works")
+        self.do(self.secretary, Call("livelihood", "POST", f"/villages/{V}/works", {
+            "works_id": works_id, "category": "other", "title": "村内小型工程",
+            "planned_quantity": "10", "unit": "item", "budget_yuan": "20000.00",
+        }))  # fmt: skip
+        stages = ("proposed", "approved", "in_progress", "completed")
+        steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+            ("approval", lambda: {"deliberation_id": self.public_works(),
+                                  "funding": ["collective", "county"]}),
+            ("start", lambda: {"started_on": "2026-06-01", "contractor_id": contractor,
+                               "contractor": "东庄建筑队"}),
+            ("completion", lambda: {"quantity": "10", "cost_yuan": "19000.00",
+                                    "completed_on": "2026-07-01"}),
+        ]  # fmt: skip
+        for step, body in steps[: stages.index(stage)]:
+            tail = f"/villages/{V}/works/{works_id}/{step}"
+            self.do(self.secretary, Call("livelihood", "POST", tail, body()))
+        return works_id
+
+    def remediation_campaign(self) -> str:
+        campaign_id = self.uid("liuluan")
+        self.do(self.secretary, Call("livelihood", "POST", f"/villages/{V}/remediation/campaigns", {
+            "campaign_id": campaign_id, "name": "人居环境整治", "starts_on": "2026-03-01",
+            "partners": ["新光华铸管"],
+        }))  # fmt: skip
+        return campaign_id
+
+    def practical_thing(self, *, asked_by: Account | None = None, done: bool = False) -> str:
+        """A practical thing promised by the secretary (a resident's request: ``asked_by``,
+        the first resident by default), and done if asked."""
+        item_id = self.uid("thing")
+        self.do(self.secretary, Call("livelihood", "POST", f"/villages/{V}/practical-things", {
+            "item_id": item_id, "title": "村口路灯维修", "owner_id": self.secretary.person_id,
+            "deadline": "2027-06-30", "resident_id": (asked_by or self.resident).person_id,
+        }))  # fmt: skip
+        if done:
+            tail = f"/villages/{V}/practical-things/{item_id}/done"
+            body = {"done_on": "2026-10-01", "beneficiaries": 12}
+            self.do(self.secretary, Call("livelihood", "POST", tail, body))
+        return item_id
 
 
 # A case: given the village, the acting role, and whether the grant's rule should hold, the call.
@@ -641,6 +727,87 @@ def _employment(v: Village, role: str, holds: bool) -> Call:
     return _call("economy", "POST", f"enterprises/{v.enterprise()}/employment", body)
 
 
+def _propose_works(v: Village, role: str, holds: bool) -> Call:
+    body = {
+        "works_id": v.uid("works"), "category": "drainage", "title": "北街下水",
+        "planned_quantity": "120", "unit": "m", "budget_yuan": "96000.00",
+    }  # fmt: skip
+    return _call("livelihood", "POST", "works", body)
+
+
+def _approve_works(v: Village, role: str, holds: bool) -> Call:
+    """A township officer approves only works the county funds (the rule)."""
+    funding = ["collective", "county"] if holds else ["collective"]
+    body = {"deliberation_id": v.public_works(), "funding": funding}
+    return _call("livelihood", "POST", f"works/{v.works()}/approval", body)
+
+
+def _fund_works(v: Village, role: str, holds: bool) -> Call:
+    body = {"source": "county", "amount_yuan": "12000.00"}
+    return _call("livelihood", "POST", f"works/{v.works('approved')}/funding", body)
+
+
+def _start_works(v: Village, role: str, holds: bool) -> Call:
+    body = {"started_on": "2026-06-01", "contractor_id": v.uid("p"), "contractor": "东庄建筑队"}
+    return _call("livelihood", "POST", f"works/{v.works('approved')}/start", body)
+
+
+def _report_progress(v: Village, role: str, holds: bool) -> Call:
+    body = {"quantity_done": "4", "note": "已完成四处", "photos": ["photos/progress-1.jpg"]}
+    return _call("livelihood", "POST", f"works/{v.works('in_progress')}/progress", body)
+
+
+def _approve_change(v: Village, role: str, holds: bool) -> Call:
+    body = {"budget_yuan": "25000.00", "planned_quantity": "12", "reason": "增加两处"}
+    return _call("livelihood", "POST", f"works/{v.works()}/change", body)
+
+
+def _complete_works(v: Village, role: str, holds: bool) -> Call:
+    body = {"quantity": "10", "cost_yuan": "18800.00", "completed_on": "2026-07-15"}
+    return _call("livelihood", "POST", f"works/{v.works('in_progress')}/completion", body)
+
+
+def _accept_works(v: Village, role: str, holds: bool) -> Call:
+    body = {"passed": True, "note": "验收合格"}
+    return _call("livelihood", "POST", f"works/{v.works('completed')}/acceptance", body)
+
+
+def _start_remediation(v: Village, role: str, holds: bool) -> Call:
+    body = {"campaign_id": v.uid("liuluan"), "name": "六乱治理", "starts_on": "2026-03-01",
+            "partners": ["新光华铸管"]}  # fmt: skip
+    return _call("livelihood", "POST", "remediation/campaigns", body)
+
+
+def _record_remediation(v: Village, role: str, holds: bool) -> Call:
+    body = {"action_id": v.uid("act"), "kind": "garbage_cleared", "count": 1, "quantity": "12.5",
+            "done_on": "2026-04-01"}  # fmt: skip
+    tail = f"remediation/campaigns/{v.remediation_campaign()}/actions"
+    return _call("livelihood", "POST", tail, body)
+
+
+def _promise(v: Village, role: str, holds: bool) -> Call:
+    """A resident asks in their own name (the rule); staff record a resident's request."""
+    asker = v.neighbour if role == "resident" and not holds else v.resident
+    body = {
+        "item_id": v.uid("thing"), "title": "村口路灯维修", "owner_id": v.secretary.person_id,
+        "deadline": "2027-06-30", "resident_id": asker.person_id, "words": "路灯坏了",
+    }  # fmt: skip
+    return _call("livelihood", "POST", "practical-things", body)
+
+
+def _mark_done(v: Village, role: str, holds: bool) -> Call:
+    body = {"done_on": "2026-10-01", "beneficiaries": 30}
+    return _call("livelihood", "POST", f"practical-things/{v.practical_thing()}/done", body)
+
+
+def _acknowledge(v: Village, role: str, holds: bool) -> Call:
+    """Only the resident who asked acknowledges (the rule): another's request is refused."""
+    asker = v.neighbour if role == "resident" and not holds else v.resident
+    item_id = v.practical_thing(asked_by=asker, done=True)
+    tail = f"practical-things/{item_id}/acknowledgement"
+    return _call("livelihood", "POST", tail, {"satisfied": True})
+
+
 CASES: dict[str, Case] = {
     "gateway.village.register": _register_village,
     "gateway.user.create": _create_user,
@@ -696,6 +863,20 @@ CASES: dict[str, Case] = {
     "economy.enterprise.register": _register_enterprise,
     "economy.employment.record": _employment,
     "economy.personal_data.export": _export_from("economy"),
+    "livelihood.works.propose": _propose_works,
+    "livelihood.works.approve": _approve_works,
+    "livelihood.works.fund": _fund_works,
+    "livelihood.works.start": _start_works,
+    "livelihood.works.report_progress": _report_progress,
+    "livelihood.works.approve_change": _approve_change,
+    "livelihood.works.complete": _complete_works,
+    "livelihood.works.accept": _accept_works,
+    "livelihood.remediation.start": _start_remediation,
+    "livelihood.remediation.record": _record_remediation,
+    "livelihood.practical_thing.promise": _promise,
+    "livelihood.practical_thing.done": _mark_done,
+    "livelihood.practical_thing.acknowledge": _acknowledge,
+    "livelihood.personal_data.export": _export_from("livelihood"),
 }
 
 # Allowed, but the command cannot succeed yet in a test's time: the notice runs five days at

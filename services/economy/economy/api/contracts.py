@@ -110,7 +110,7 @@ async def contracts(
     status: Status | None = None,
     campaign_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ContractPage:
     rows, total = await queries.contracts(
         rt.pool, village, status=status, campaign_id=campaign_id, limit=limit, offset=offset

@@ -41,7 +41,7 @@ async def income(
     rt: RuntimeDep,
     year: Year = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> IncomeYear:
     """A year's income (this year's by default): totals by source and the entries."""
     chosen = year or datetime.now(UTC).year

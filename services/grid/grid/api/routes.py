@@ -132,7 +132,7 @@ async def list_issues(
     category: Annotated[list[Code] | None, Query()] = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> IssuePage:
     """Issues by status, grid, category or overdue, newest first, a page at a time."""
     rows, total = await queries.issues(

@@ -35,7 +35,7 @@ READ = [consistent_read("livelihood")]
 S = "livelihood"
 Stage = Literal["proposed", "approved", "in_progress", "completed", "accepted"]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 @router.post("/works", status_code=201, dependencies=[requires(perm.PROPOSE_WORKS)])

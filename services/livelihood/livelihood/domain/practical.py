@@ -109,12 +109,12 @@ def done(state: Item, cmd: PracticalThingDone, *, today: date) -> list[Done]:
 
 
 def acknowledge(state: Item, cmd: Acknowledge, *, actor: str) -> list[PracticalThingAcknowledged]:
+    if state.item_id and state.resident_id != actor:
+        raise perm.ACKNOWLEDGE.refuse("own_requests", "only the resident who asked acknowledges")
     if not state.done:
         raise IllegalTransitionError(
             "acknowledged once it is done", current_state="promised" if state.item_id else "new"
         )
-    if state.resident_id != actor:
-        raise perm.ACKNOWLEDGE.refuse("own_requests", "only the resident who asked acknowledges")
     if state.acknowledged:
         raise IllegalTransitionError("acknowledged already", current_state="acknowledged")
     return [
