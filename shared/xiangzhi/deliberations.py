@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from . import governance
+from .aggregate import CommandContext
 from .db import Connection
 from .envelope import Envelope
 from .governance import Citation
@@ -102,3 +103,14 @@ async def citation(conn: Connection, village: str, deliberation_id: str | None) 
         party_meeting_passed=row["party_meeting_passed"],
         villagers_passed=row["villagers_passed"],
     )
+
+
+async def cited(ctx: CommandContext, deliberation_id: str | None) -> Citation | None:
+    """What the service's copy knows of the deliberation a command cites, read in the command's
+    transaction when it has one."""
+    if not deliberation_id:
+        return None
+    if ctx.conn is not None:
+        return await citation(ctx.conn, ctx.village, deliberation_id)
+    async with ctx.store.pool.acquire() as conn:
+        return await citation(conn, ctx.village, deliberation_id)

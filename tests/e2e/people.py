@@ -220,3 +220,49 @@ def establish_grid(
             return grid_id if grid_id in {g["grid_id"] for g in grids.json()} else None
 
         return eventually(listed)
+
+
+# ------------------------------------------------------------------ commands, as a client
+
+
+def post_ok(
+    http: httpx.Client,
+    path: str,
+    body: dict[str, Any],
+    ok: tuple[int, ...] = (200, 201),
+    **headers: str,
+) -> dict[str, Any]:
+    """A command that must be accepted; its answer."""
+    response = http.post(path, json=body, headers=headers)
+    assert response.status_code in ok, (path, response.text)
+    return response.json()  # type: ignore[no-any-return]
+
+
+def chain_head(platform: RunningPlatform, service: str, village: str) -> int:
+    """How far the village's record in ``service`` goes: unchanged means nothing was stored."""
+    rows = platform.query(service, "select chain_seq from chain_heads where village = $1", village)
+    return int(rows[0]["chain_seq"]) if rows else 0
+
+
+def passed_deliberation(
+    http: httpx.Client,
+    village: str,
+    deliberation_id: str,
+    *,
+    matter: str,
+    topic: str,
+    votes: tuple[int, int] = (41, 3),
+    **headers: str,
+) -> str:
+    """A deliberation through party's two meetings of 四议两公开 (both passed); party's
+    consistency token of the resolution, for a command that cites it."""
+    base = f"/api/v1/villages/{village}/party/deliberations"
+    post_ok(http, base, {"deliberation_id": deliberation_id, "kind": "villager_deliberation",
+                         "topic": topic, "matter": matter}, **headers)  # fmt: skip
+    post_ok(http, f"{base}/{deliberation_id}/party-meeting",
+            {"members_total": 90, "attending": 72, "agreeing": 70}, **headers)  # fmt: skip
+    resolved = post_ok(
+        http, f"{base}/{deliberation_id}/villagers-resolution",
+        {"representatives": True, "votes_for": votes[0], "votes_against": votes[1]}, **headers,
+    )  # fmt: skip
+    return str(resolved["consistency_token"])

@@ -16,7 +16,15 @@ import httpx
 import openpyxl
 import pytest
 
-from tests.e2e.people import DONGZHUANG, CountyPeople, assert_problem, eventually
+from tests.e2e.people import (
+    DONGZHUANG,
+    CountyPeople,
+    assert_problem,
+    chain_head,
+    eventually,
+    passed_deliberation,
+    post_ok,
+)
 from tests.e2e.running import RunningPlatform
 from tests.e2e.test_personal_data import _ops
 
@@ -72,28 +80,8 @@ def _expected_recovered() -> Decimal:
     return total
 
 
-def _post(http: httpx.Client, path: str, body: dict[str, Any], **headers: str) -> dict[str, Any]:
-    response = http.post(path, json=body, headers=headers)
-    assert response.status_code in (200, 201), (path, response.text)
-    return response.json()  # type: ignore[no-any-return]
-
-
 def _chain(platform: RunningPlatform) -> int:
-    rows = platform.query("economy", "select chain_seq from chain_heads where village = $1", V)
-    return int(rows[0]["chain_seq"]) if rows else 0
-
-
-def _passed_land_deliberation(http: httpx.Client, deliberation_id: str) -> str:
-    """A land-contracting deliberation through party's meetings; party's consistency token."""
-    _post(http, f"{PARTY}/deliberations", {
-        "deliberation_id": deliberation_id, "kind": "villager_deliberation",
-        "topic": "集体土地承包合同清理与重新议价", "matter": "land_contracting",
-    })  # fmt: skip
-    _post(http, f"{PARTY}/deliberations/{deliberation_id}/party-meeting",
-          {"members_total": 90, "attending": 72, "agreeing": 70})  # fmt: skip
-    resolved = _post(http, f"{PARTY}/deliberations/{deliberation_id}/villagers-resolution",
-                     {"representatives": True, "votes_for": 41, "votes_against": 3})  # fmt: skip
-    return str(resolved["consistency_token"])
+    return chain_head(platform, "economy", V)
 
 
 def test_dongzhuang_clears_98_contracts_and_the_county_sees_it(
@@ -118,9 +106,12 @@ def test_dongzhuang_clears_98_contracts_and_the_county_sees_it(
         assert again.json()["already_imported"] is True and again.json()["contracts_added"] == 0
 
         # 四议两公开 in party, learnt by economy from party's events on the broker.
-        party_token = _passed_land_deliberation(secretary, "dz-land-2026")
+        party_token = passed_deliberation(
+            secretary, V, "dz-land-2026", matter="land_contracting",
+            topic="集体土地承包合同清理与重新议价",
+        )  # fmt: skip
 
-        _post(secretary, f"{ECONOMY}/campaigns", {
+        post_ok(secretary, f"{ECONOMY}/campaigns", {
             "campaign_id": CAMPAIGN, "name": "东庄村2026年农村集体经济合同清理",
             "year": 2026, "starts_on": "2026-03-01",
         })  # fmt: skip
@@ -128,19 +119,19 @@ def test_dongzhuang_clears_98_contracts_and_the_county_sees_it(
         for i in range(98):
             contract = f"{ECONOMY}/contracts/DZ-HT-{i:03d}"
             found = _findings(i)
-            _post(staff, f"{contract}/review", {"campaign_id": CAMPAIGN, **found})
+            post_ok(staff, f"{contract}/review", {"campaign_id": CAMPAIGN, **found})
             if "arrears_yuan" in found:
                 recovered = {"action": "arrears_recovered", "recovered_yuan": found["arrears_yuan"]}
-                _post(staff, f"{contract}/rectifications", recovered)
+                post_ok(staff, f"{contract}/rectifications", recovered)
             if "market_fee_yuan" in found:
-                _post(
+                post_ok(
                     staff, f"{contract}/rectifications",
                     {"action": "renegotiated", "new_annual_fee_yuan": found["market_fee_yuan"],
                      "deliberation_id": "dz-land-2026", "note": "按市场价重新议价并签订书面合同"},
                     **{"X-Consistency-Token": party_token},
                 )  # fmt: skip
             month = 7 + i % 3  # cleared through the third quarter
-            cleared = _post(staff, f"{contract}/clear", {"cleared_on": f"2026-0{month}-15"})
+            cleared = post_ok(staff, f"{contract}/clear", {"cleared_on": f"2026-0{month}-15"})
             last = cleared["consistency_token"]
 
         expected = _expected_recovered()
@@ -225,18 +216,18 @@ def test_dongzhuang_clears_98_contracts_and_the_county_sees_it(
 
 def _cooperative_and_enterprises(http: httpx.Client) -> None:
     """田园薯业专业合作社 with its two crops; the casting park and the pipe maker employing."""
-    _post(http, f"{ECONOMY}/cooperatives", {
+    post_ok(http, f"{ECONOMY}/cooperatives", {
         "coop_id": "tianyuan-shuye", "name": "田园薯业专业合作社", "crops": ["马铃薯", "西兰花"],
         "members": 126, "pooled_land_mu": "620.00", "brand": "东庄田园",
         "registered_on": "2017-03-15",
     })  # fmt: skip
     for crop, harvest, area, kg in (("马铃薯", "potato-2026", "420.00", "1260000"),
                                     ("西兰花", "broccoli-2026", "200.00", "300000.5")):  # fmt: skip
-        _post(http, f"{ECONOMY}/cooperatives/tianyuan-shuye/harvests", {
+        post_ok(http, f"{ECONOMY}/cooperatives/tianyuan-shuye/harvests", {
             "harvest_id": harvest, "crop": crop, "area_mu": area, "output_kg": kg,
             "season": "2026-autumn", "harvested_on": "2026-09-25",
         })  # fmt: skip
-    _post(http, f"{ECONOMY}/cooperatives/tianyuan-shuye/sales", {
+    post_ok(http, f"{ECONOMY}/cooperatives/tianyuan-shuye/sales", {
         "sale_id": "broccoli-2026-1", "crop": "西兰花", "quantity_kg": "150000",
         "amount_yuan": "420000.00", "buyer": "太原河西农产品市场", "sold_on": "2026-10-03",
     })  # fmt: skip
@@ -244,11 +235,11 @@ def _cooperative_and_enterprises(http: httpx.Client) -> None:
         ("dz-casting-park", "东庄铸造产业园区", "东庄铸造产业园区", False, 310),
         ("xinguanghua", "新光华铸管", "东庄铸造产业园区", True, 145),
     ):
-        _post(http, f"{ECONOMY}/enterprises", {
+        post_ok(http, f"{ECONOMY}/enterprises", {
             "enterprise_id": enterprise_id, "name": name, "sector": "casting", "park": park,
             "state_owned": state,
         })  # fmt: skip
-        _post(http, f"{ECONOMY}/enterprises/{enterprise_id}/employment",
+        post_ok(http, f"{ECONOMY}/enterprises/{enterprise_id}/employment",
               {"villagers_employed": employed, "as_of": "2026-10-31"})  # fmt: skip
     coop = eventually(lambda: _ready(http, f"{ECONOMY}/cooperatives/tianyuan-shuye", "sales"))
     assert coop["crops"] == ["马铃薯", "西兰花"]
@@ -269,7 +260,7 @@ def test_a_contract_citing_a_deliberation_that_has_not_passed_is_refused(
 ) -> None:
     people = county.villages[V]
     with platform.client(people.secretary) as http:
-        _post(http, f"{ECONOMY}/assets", {"asset_id": "dz-pond-1", "kind": "pond",
+        post_ok(http, f"{ECONOMY}/assets", {"asset_id": "dz-pond-1", "kind": "pond",
                                           "name": "村南坑塘", "area_mu": "8.40"})  # fmt: skip
         award = {
             "contract_id": "dz-pond-award", "asset_id": "dz-pond-1", "contractor_id": "p-yu",
@@ -280,12 +271,12 @@ def test_a_contract_citing_a_deliberation_that_has_not_passed_is_refused(
         before = _chain(platform)
         unknown = assert_problem(http.post(f"{ECONOMY}/contracts", json=award), 422)
         assert unknown["field"] == "deliberation_id" and "dz-pond-2026" in unknown["detail"]
-        _post(http, f"{PARTY}/deliberations", {
+        post_ok(http, f"{PARTY}/deliberations", {
             "deliberation_id": "dz-pond-2026", "kind": "villager_deliberation",
             "topic": "村南坑塘发包", "matter": "collective_assets",
         })  # fmt: skip
         # The party members' meeting falls short of two thirds attending: not passed.
-        meeting = _post(http, f"{PARTY}/deliberations/dz-pond-2026/party-meeting",
+        meeting = post_ok(http, f"{PARTY}/deliberations/dz-pond-2026/party-meeting",
                         {"members_total": 90, "attending": 50, "agreeing": 50})  # fmt: skip
         refused = http.post(
             f"{ECONOMY}/contracts", json=award,
@@ -296,10 +287,10 @@ def test_a_contract_citing_a_deliberation_that_has_not_passed_is_refused(
         assert "has not passed" in body["detail"] and body["field"] == "deliberation_id"
         assert _chain(platform) == before  # nothing stored
 
-        _post(http, f"{PARTY}/deliberations/dz-pond-2026/party-meeting",
+        post_ok(http, f"{PARTY}/deliberations/dz-pond-2026/party-meeting",
               {"members_total": 90, "attending": 80, "agreeing": 77})  # fmt: skip
         vote = {"representatives": False, "votes_for": 400, "votes_against": 35}
-        token = _post(http, f"{PARTY}/deliberations/dz-pond-2026/villagers-resolution", vote)
+        token = post_ok(http, f"{PARTY}/deliberations/dz-pond-2026/villagers-resolution", vote)
         awarded = http.post(
             f"{ECONOMY}/contracts", json=award,
             headers={"X-Consistency-Token": token["consistency_token"]},

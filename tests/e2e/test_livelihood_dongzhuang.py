@@ -18,7 +18,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.people import DONGZHUANG, XIZHUANG, CountyPeople, assert_problem
+from tests.e2e.people import (
+    DONGZHUANG,
+    XIZHUANG,
+    CountyPeople,
+    assert_problem,
+    chain_head,
+    passed_deliberation,
+    post_ok,
+)
 from tests.e2e.running import RunningPlatform
 
 pytestmark = pytest.mark.integration
@@ -98,12 +106,6 @@ THINGS = [
 SHARED = len(THINGS) // 2  # the first half: a resident's requests
 
 
-def _post(http: httpx.Client, path: str, body: dict[str, Any], **headers: str) -> dict[str, Any]:
-    response = http.post(path, json=body, headers=headers)
-    assert response.status_code in (200, 201), (path, response.text)
-    return response.json()  # type: ignore[no-any-return]
-
-
 def _get(http: httpx.Client, path: str, token: str, **params: Any) -> Any:
     response = http.get(path, params=params, headers={TOKEN: token})
     assert response.status_code == 200, (path, response.text)
@@ -112,22 +114,15 @@ def _get(http: httpx.Client, path: str, token: str, **params: Any) -> Any:
 
 
 def _chain(platform: RunningPlatform) -> int:
-    rows = platform.query("livelihood", "select chain_seq from chain_heads where village = $1", V)
-    return int(rows[0]["chain_seq"]) if rows else 0
+    return chain_head(platform, "livelihood", V)
 
 
 def _passed_public_works(http: httpx.Client, village: str, deliberation_id: str) -> str:
     """A public-works deliberation through party's meetings; party's consistency token."""
-    party = f"/api/v1/villages/{village}/party"
-    _post(http, f"{party}/deliberations", {
-        "deliberation_id": deliberation_id, "kind": "villager_deliberation",
-        "topic": "民生工程：党群服务中心、照料中心、下水、道路与漏水点", "matter": "public_works",
-    })  # fmt: skip
-    _post(http, f"{party}/deliberations/{deliberation_id}/party-meeting",
-          {"members_total": 90, "attending": 72, "agreeing": 70})  # fmt: skip
-    resolved = _post(http, f"{party}/deliberations/{deliberation_id}/villagers-resolution",
-                     {"representatives": True, "votes_for": 43, "votes_against": 2})  # fmt: skip
-    return str(resolved["consistency_token"])
+    return passed_deliberation(
+        http, village, deliberation_id, matter="public_works", votes=(43, 2),
+        topic="民生工程：党群服务中心、照料中心、下水、道路与漏水点",
+    )  # fmt: skip
 
 
 def _proposal(works_id: str, category: str = "other", **change: Any) -> dict[str, Any]:
@@ -143,8 +138,8 @@ def _approved(
 ) -> None:
     """A works item proposed by the staff and approved by the secretary on ``cited``
     (the deliberation and party's token)."""
-    _post(staff, f"{LIVELIHOOD}/works", _proposal(works_id, "road"))
-    _post(secretary, f"{LIVELIHOOD}/works/{works_id}/approval",
+    post_ok(staff, f"{LIVELIHOOD}/works", _proposal(works_id, "road"))
+    post_ok(secretary, f"{LIVELIHOOD}/works/{works_id}/approval",
           {"deliberation_id": cited[0], "funding": FUNDING}, **{TOKEN: cited[1]})  # fmt: skip
 
 
@@ -165,8 +160,8 @@ def test_dongzhuang_livelihood_from_commands_to_the_county_summary(
 
     with platform.client(resident) as asker:
         # The resident who asked says it is done; the token covers every command before it.
-        acknowledged = _post(asker, f"{LIVELIHOOD}/practical-things/dz-lh-thing-00/acknowledgement",
-                             {"satisfied": True})  # fmt: skip
+        thing = f"{LIVELIHOOD}/practical-things/dz-lh-thing-00"
+        acknowledged = post_ok(asker, f"{thing}/acknowledgement", {"satisfied": True})
         last = acknowledged["consistency_token"]
 
     with platform.client(people.secretary) as secretary:
@@ -199,32 +194,32 @@ def _works(staff: httpx.Client, secretary: httpx.Client, party_token: str) -> No
     """Every works item of the article from proposal to acceptance."""
     for n, (works_id, category, title, quantity, unit, budget, cost) in enumerate(WORKS):
         path = f"{LIVELIHOOD}/works/{works_id}"
-        _post(staff, f"{LIVELIHOOD}/works", {
+        post_ok(staff, f"{LIVELIHOOD}/works", {
             "works_id": works_id, "category": category, "title": title,
             "planned_quantity": quantity, "unit": unit, "budget_yuan": budget,
             "deliberation_id": DELIBERATION,
         })  # fmt: skip
-        _post(secretary, f"{path}/approval", {"deliberation_id": DELIBERATION, "funding": FUNDING},
-              **{TOKEN: party_token})  # fmt: skip
+        approval = {"deliberation_id": DELIBERATION, "funding": FUNDING}
+        post_ok(secretary, f"{path}/approval", approval, **{TOKEN: party_token})
         county_share = (Decimal(budget) * Decimal("0.6")).quantize(Decimal("0.01"))
-        _post(staff, f"{path}/funding", {"source": "county", "amount_yuan": str(county_share)})
+        post_ok(staff, f"{path}/funding", {"source": "county", "amount_yuan": str(county_share)})
         collective_share = Decimal(budget) - county_share
-        _post(
+        post_ok(
             staff, f"{path}/funding", {"source": "collective", "amount_yuan": str(collective_share)}
         )
-        _post(staff, f"{path}/start", {"started_on": f"2026-04-{n + 1:02d}", **CONTRACTOR})
-        _post(staff, f"{path}/progress", {
+        post_ok(staff, f"{path}/start", {"started_on": f"2026-04-{n + 1:02d}", **CONTRACTOR})
+        post_ok(staff, f"{path}/progress", {
             "quantity_done": str(Decimal(quantity) // 2), "note": "完成过半",
             "photos": [f"photos/{works_id}/half.jpg"],
         })  # fmt: skip
         completed_on = f"2026-10-{n + 10:02d}"
-        _post(staff, f"{path}/completion",
+        post_ok(staff, f"{path}/completion",
               {"quantity": quantity, "cost_yuan": cost, "completed_on": completed_on})  # fmt: skip
-        _post(secretary, f"{path}/acceptance", {"passed": True, "note": "验收合格"})
+        post_ok(secretary, f"{path}/acceptance", {"passed": True, "note": "验收合格"})
 
 
 def _remediation(staff: httpx.Client) -> None:
-    _post(staff, f"{LIVELIHOOD}/remediation/campaigns", {
+    post_ok(staff, f"{LIVELIHOOD}/remediation/campaigns", {
         "campaign_id": CAMPAIGN, "name": "东庄村人居环境整治（六乱治理）",
         "starts_on": "2026-03-01", "partners": ["新光华铸管"],
     })  # fmt: skip
@@ -237,7 +232,7 @@ def _remediation(staff: httpx.Client) -> None:
             body["quantity"] = quantity
         if partner is not None:
             body["partner"] = partner
-        _post(staff, f"{LIVELIHOOD}/remediation/campaigns/{CAMPAIGN}/actions", body)
+        post_ok(staff, f"{LIVELIHOOD}/remediation/campaigns/{CAMPAIGN}/actions", body)
 
 
 def _practical(staff: httpx.Client, secretary: httpx.Client, owner: str, resident: Any) -> None:
@@ -251,8 +246,8 @@ def _practical(staff: httpx.Client, secretary: httpx.Client, owner: str, residen
             body |= {"resident_id": resident, "words": f"请村里帮忙：{title}"}
         else:
             body["deliberation_id"] = DELIBERATION
-        _post(staff, f"{LIVELIHOOD}/practical-things", body)
-        _post(secretary, f"{LIVELIHOOD}/practical-things/{item_id}/done",
+        post_ok(staff, f"{LIVELIHOOD}/practical-things", body)
+        post_ok(secretary, f"{LIVELIHOOD}/practical-things/{item_id}/done",
               {"done_on": f"2026-{5 + n % 6:02d}-15", "beneficiaries": 10 + n})  # fmt: skip
 
 
@@ -359,7 +354,7 @@ def cited(platform: RunningPlatform, county: CountyPeople) -> tuple[str, str]:
     with platform.client(county.villages[V].secretary) as secretary:
         token = _passed_public_works(secretary, V, "dz-lh-bad-2026")
         campaign = {"campaign_id": "dz-lh-bad-campaign", "name": "整治", "starts_on": "2026-03-01"}
-        _post(secretary, f"{LIVELIHOOD}/remediation/campaigns", campaign)
+        post_ok(secretary, f"{LIVELIHOOD}/remediation/campaigns", campaign)
     return "dz-lh-bad-2026", token
 
 
@@ -426,7 +421,7 @@ def test_completion_before_the_start_is_refused(
     people = county.villages[V]
     with platform.client(people.staff) as staff, platform.client(people.secretary) as secretary:
         _approved(staff, secretary, "dz-lh-early", cited)
-        _post(staff, f"{LIVELIHOOD}/works/dz-lh-early/start",
+        post_ok(staff, f"{LIVELIHOOD}/works/dz-lh-early/start",
               {"started_on": "2026-06-01", **CONTRACTOR})  # fmt: skip
         before = _chain(platform)
         early = {"quantity": "10", "cost_yuan": "9000.00", "completed_on": "2026-05-31"}
@@ -443,7 +438,7 @@ def test_completion_before_the_start_is_refused(
                                                "cost_yuan": "10000.01"}), 422)  # fmt: skip
         assert over["field"] == "cost_yuan"
         assert _chain(platform) == before
-        done = _post(staff, f"{LIVELIHOOD}/works/dz-lh-early/completion",
+        done = post_ok(staff, f"{LIVELIHOOD}/works/dz-lh-early/completion",
                      {**early, "completed_on": "2026-06-30"})  # fmt: skip
         works = _get(staff, f"{LIVELIHOOD}/works/dz-lh-early", done["consistency_token"])
         assert (works["stage"], works["completed_on"]) == ("completed", "2026-06-30")
@@ -456,18 +451,18 @@ def test_the_contractor_does_not_accept_their_own_works(
     with platform.client(people.staff) as staff, platform.client(people.secretary) as secretary:
         _approved(staff, secretary, "dz-lh-own", cited)
         path = f"{LIVELIHOOD}/works/dz-lh-own"
-        _post(staff, f"{path}/start", {
+        post_ok(staff, f"{path}/start", {
             "started_on": "2026-06-01", "contractor_id": people.staff.person_id,
             "contractor": "村两委自建",
         })  # fmt: skip
-        _post(staff, f"{path}/completion",
+        post_ok(staff, f"{path}/completion",
               {"quantity": "10", "cost_yuan": "9000.00", "completed_on": "2026-07-01"})  # fmt: skip
         before = _chain(platform)
         problem = assert_problem(staff.post(f"{path}/acceptance", json={"passed": True}), 403)
         assert problem["field"] == "accepted_by", problem
         assert _chain(platform) == before
         # Somebody else inspects it.
-        passed = _post(secretary, f"{path}/acceptance", {"passed": True})
+        passed = post_ok(secretary, f"{path}/acceptance", {"passed": True})
         works = _get(secretary, path, passed["consistency_token"])
         assert works["stage"] == "accepted"
 
@@ -480,12 +475,12 @@ def test_works_citing_another_villages_deliberation_are_refused(
         # Passed in Xizhuang, and known there: Xizhuang's own works may cite it.
         token = _passed_public_works(xizhuang, XIZHUANG, "dz-lh-xizhuang-2026")
         theirs = f"/api/v1/villages/{XIZHUANG}/livelihood/works"
-        _post(xizhuang, theirs, _proposal("dz-lh-xizhuang-road", "road"))
-        _post(xizhuang, f"{theirs}/dz-lh-xizhuang-road/approval",
+        post_ok(xizhuang, theirs, _proposal("dz-lh-xizhuang-road", "road"))
+        post_ok(xizhuang, f"{theirs}/dz-lh-xizhuang-road/approval",
               {"deliberation_id": "dz-lh-xizhuang-2026", "funding": ["county"]},
               **{TOKEN: token})  # fmt: skip
     with platform.client(people.staff) as staff, platform.client(people.secretary) as secretary:
-        _post(staff, f"{LIVELIHOOD}/works", _proposal("dz-lh-borrowed", "road"))
+        post_ok(staff, f"{LIVELIHOOD}/works", _proposal("dz-lh-borrowed", "road"))
         before = _chain(platform)
         problem = assert_problem(
             secretary.post(
@@ -506,5 +501,5 @@ def test_works_citing_another_villages_deliberation_are_refused(
         assert bare["field"] == "deliberation_id"
         assert _chain(platform) == before
         # Its own village's deliberation: approved.
-        _post(secretary, f"{LIVELIHOOD}/works/dz-lh-borrowed/approval",
+        post_ok(secretary, f"{LIVELIHOOD}/works/dz-lh-borrowed/approval",
               {"deliberation_id": cited[0], "funding": FUNDING}, **{TOKEN: cited[1]})  # fmt: skip

@@ -20,7 +20,7 @@ import pytest
 from xiangzhi import db
 from xiangzhi.store import EventMeta, EventStore, NewEvent
 
-from tests.e2e.people import DONGZHUANG, CountyPeople, eventually
+from tests.e2e.people import DONGZHUANG, CountyPeople, eventually, passed_deliberation, post_ok
 from tests.e2e.running import RunningPlatform
 from tests.e2e.test_personal_data import _ops
 
@@ -32,29 +32,9 @@ LEAD = "pm-dz-lead-works"
 TODAY = datetime.now(UTC).date().isoformat()
 
 
-def _post(http: httpx.Client, path: str, body: dict[str, Any], ok: tuple[int, ...] = (200, 201),
-          **headers: str) -> dict[str, Any]:  # fmt: skip
-    response = http.post(path, json=body, headers=headers)
-    assert response.status_code in ok, (path, response.text)
-    return response.json()  # type: ignore[no-any-return]
-
-
 def _get(http: httpx.Client, path: str, **params: Any) -> dict[str, Any] | None:
     response = http.get(path, params=params)
     return response.json() if response.status_code == 200 else None  # type: ignore[no-any-return]
-
-
-def _passed_works_deliberation(http: httpx.Client, deliberation_id: str, corr: str) -> str:
-    base = f"{API}/party/deliberations"
-    _post(http, base, {"deliberation_id": deliberation_id, "kind": "villager_deliberation",
-                       "topic": "正街下水改造", "matter": "public_works"},
-          **{"X-Correlation-ID": corr})  # fmt: skip
-    meeting = {"members_total": 90, "attending": 72, "agreeing": 70}
-    _post(http, f"{base}/{deliberation_id}/party-meeting", meeting, **{"X-Correlation-ID": corr})
-    resolved = _post(http, f"{base}/{deliberation_id}/villagers-resolution",
-                     {"representatives": True, "votes_for": 40, "votes_against": 2},
-                     **{"X-Correlation-ID": corr})  # fmt: skip
-    return str(resolved["consistency_token"])
 
 
 def _events(platform: RunningPlatform, service: str, corr: str) -> list[tuple[str, str]]:
@@ -79,18 +59,18 @@ def test_an_issue_needing_works_is_resolved_by_them_and_its_resolver_scored(
         platform.client(people.residents[0]) as resident,
     ):
         # The party member who will lead the works, known to party (and so to grid's copy).
-        _post(secretary, f"{API}/party/organizations",
+        post_ok(secretary, f"{API}/party/organizations",
               {"org_id": "dz-flow-branch", "name": "东庄村党总支", "kind": "general_branch"},
               ok=(201, 409))  # fmt: skip
-        _post(secretary, f"{API}/party/members", {
+        post_ok(secretary, f"{API}/party/members", {
             "member_id": LEAD, "name": "王支委", "org_id": "dz-flow-branch", "status": "full",
             "joined_on": "1998-07-01"}, ok=(201, 409))  # fmt: skip
 
-        _post(resident, f"{API}/grid/issues", {
+        post_ok(resident, f"{API}/grid/issues", {
             "issue_id": issue_id, "grid_id": grids[V], "category": "drainage",
             "title": "正街下水不通", "description": "雨后积水没过脚踝", "address": "正街18号",
         }, **c)  # fmt: skip
-        _post(staff, f"{API}/grid/issues/{issue_id}/escalate",
+        post_ok(staff, f"{API}/grid/issues/{issue_id}/escalate",
               {"level": "village_committee", "reason": "needs_works"}, **c)  # fmt: skip
 
         # livelihood's policy proposes works linked to the issue, from grid's event.
@@ -105,17 +85,19 @@ def test_an_issue_needing_works_is_resolved_by_them_and_its_resolver_scored(
         w = f"{API}/livelihood/works/{works_id}"
 
         delib = f"dz-drain-{uuid.uuid4().hex[:6]}"
-        token = _passed_works_deliberation(secretary, delib, corr)
-        _post(secretary, f"{w}/change", {"budget_yuan": "360000.00", "planned_quantity": "300",
+        token = passed_deliberation(
+            secretary, V, delib, matter="public_works", topic="正街下水改造", votes=(40, 2), **c
+        )
+        post_ok(secretary, f"{w}/change", {"budget_yuan": "360000.00", "planned_quantity": "300",
                                          "reason": "按方案: 正街下水 300 米"}, **c)  # fmt: skip
-        _post(secretary, f"{w}/approval", {"deliberation_id": delib, "funding": ["collective"]},
+        post_ok(secretary, f"{w}/approval", {"deliberation_id": delib, "funding": ["collective"]},
               **{**c, "X-Consistency-Token": token})  # fmt: skip
-        _post(staff, f"{w}/funding", {"source": "collective", "amount_yuan": "360000.00"}, **c)
-        _post(staff, f"{w}/start", {"started_on": "2026-09-01", "contractor_id": "builder-dz",
+        post_ok(staff, f"{w}/funding", {"source": "collective", "amount_yuan": "360000.00"}, **c)
+        post_ok(staff, f"{w}/start", {"started_on": "2026-09-01", "contractor_id": "builder-dz",
                                     "contractor": "东庄建筑队"}, **c)  # fmt: skip
-        _post(staff, f"{w}/progress", {"quantity_done": "150", "note": "完成一半",
+        post_ok(staff, f"{w}/progress", {"quantity_done": "150", "note": "完成一半",
                                        "photos": ["photo://works/drain-1.jpg"]}, **c)  # fmt: skip
-        _post(staff, f"{w}/completion", {"quantity": "300", "cost_yuan": "352000.00",
+        post_ok(staff, f"{w}/completion", {"quantity": "300", "cost_yuan": "352000.00",
                                          "completed_on": TODAY,
                                          "lead_party_member_id": LEAD}, **c)  # fmt: skip
 
@@ -126,7 +108,7 @@ def test_an_issue_needing_works_is_resolved_by_them_and_its_resolver_scored(
 
         issue = eventually(resolved, timeout=60)
         assert (issue["resolved_via"], issue["works_id"]) == ("works_completed", works_id)
-        _post(resident, f"{API}/grid/issues/{issue_id}/confirm", {"satisfaction": 5}, **c)
+        post_ok(resident, f"{API}/grid/issues/{issue_id}/confirm", {"satisfaction": 5}, **c)
 
         # party scores the member who led the works, from grid's event.
         cause = f"grid-issue:{issue_id}"
@@ -184,7 +166,7 @@ def test_a_plan_stored_as_v1_reads_as_v2_and_its_works_are_proposed(
     deliberation_id = f"dz-v1-{uuid.uuid4().hex[:6]}"
     base = f"{API}/party/deliberations"
     with platform.client(people.secretary) as http:
-        _post(http, base, {"deliberation_id": deliberation_id, "kind": "sentiment_talk",
+        post_ok(http, base, {"deliberation_id": deliberation_id, "kind": "sentiment_talk",
                            "topic": "村内道路", "matter": "other"})  # fmt: skip
         for step, body in (
             ("collect_opinions", {"summary": "入户收集"}),
@@ -193,7 +175,7 @@ def test_a_plan_stored_as_v1_reads_as_v2_and_its_works_are_proposed(
                 {"question": "钱从哪来?", "asked_by": "村民甲", "answer": "村集体"}]}),
             ("report", {"summary": "通报"}),
         ):  # fmt: skip
-            _post(http, f"{base}/{deliberation_id}/steps/{step}", body)
+            post_ok(http, f"{base}/{deliberation_id}/steps/{step}", body)
 
     # The plan as the service wrote it before works items were structured: a v1 event.
     async def append_v1() -> None:

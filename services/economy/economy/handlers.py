@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime
 from xiangzhi import deliberations
 from xiangzhi.aggregate import CommandContext, Outcome, StreamKind
 from xiangzhi.errors import DomainError, NotFoundError
-from xiangzhi.governance import Citation
 from xiangzhi.registry import EventPayload
 from xiangzhi.store import RecordedEvent, StreamAppend
 
@@ -41,15 +40,6 @@ class Context(CommandContext):
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-async def _citation(ctx: Context, deliberation_id: str | None) -> Citation | None:
-    if not deliberation_id:
-        return None
-    if ctx.conn is not None:
-        return await deliberations.citation(ctx.conn, ctx.village, deliberation_id)
-    async with ctx.store.pool.acquire() as conn:
-        return await deliberations.citation(conn, ctx.village, deliberation_id)
 
 
 async def _asset(ctx: Context, asset_id: str) -> contracts.Asset:
@@ -80,7 +70,7 @@ async def register_contract(ctx: Context, cmd: c.RegisterContract) -> Outcome:
     """The contract and its term on the asset, together (the asset refuses an overlap)."""
     contracts.check_term(cmd.starts_on, cmd.ends_on, "ends_on")
     async with ctx.transaction() as ctx:
-        citation = await _citation(ctx, cmd.deliberation_id)
+        citation = await deliberations.cited(ctx, cmd.deliberation_id)
         asset = await _asset(ctx, cmd.asset_id)
         outcome = await ctx.execute(
             CONTRACT(cmd.contract_id, ctx.village),
@@ -120,7 +110,7 @@ async def review(ctx: Context, contract_id: str, cmd: c.Review) -> Outcome:
 async def rectify(ctx: Context, contract_id: str, cmd: c.Rectify) -> Outcome:
     """A rectification, and the asset's term when it changes (a new end, a termination)."""
     async with ctx.transaction() as ctx:
-        citation = await _citation(ctx, cmd.deliberation_id)
+        citation = await deliberations.cited(ctx, cmd.deliberation_id)
         state = await _contract(ctx, contract_id)
         outcome = await ctx.execute(
             CONTRACT(contract_id, ctx.village),

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from xiangzhi import deliberations
 from xiangzhi.aggregate import CommandContext, Outcome, StreamKind
 from xiangzhi.errors import NotFoundError
-from xiangzhi.governance import Citation
 from xiangzhi.registry import EventPayload
 
 from .domain import commands as c
@@ -33,15 +32,6 @@ class Context(CommandContext):
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-async def _citation(ctx: Context, deliberation_id: str | None) -> Citation | None:
-    if not deliberation_id:
-        return None
-    if ctx.conn is not None:
-        return await deliberations.citation(ctx.conn, ctx.village, deliberation_id)
-    async with ctx.store.pool.acquire() as conn:
-        return await deliberations.citation(conn, ctx.village, deliberation_id)
 
 
 async def _on_works(
@@ -71,7 +61,7 @@ async def is_proposed(ctx: Context, works_id: str) -> bool:
 async def approve(ctx: Context, works_id: str, cmd: c.ApproveWorks) -> Outcome:
     history, _ = await ctx.load(WORKS(works_id, ctx.village))
     own = works.fold(history).deliberation_id  # type: ignore[arg-type]
-    citation = await _citation(ctx, cmd.deliberation_id or own)
+    citation = await deliberations.cited(ctx, cmd.deliberation_id or own)
     return await _on_works(
         ctx,
         works_id,
