@@ -74,7 +74,7 @@ async def practical(
 async def statistics(pool: Pool, village: str, today: date) -> dict[str, Any]:
     by_stage = await pool.fetch(
         f"select stage, category, unit, count(*)::int as works, sum(planned_quantity) as planned, "
-        f"sum(quantity_done) as done, sum(coalesce(cost_yuan, 0)) as cost_yuan "
+        f"sum(quantity_done) as done, coalesce(sum(cost_yuan), 0)::numeric(14, 2) as cost_yuan "
         f"from {T('works')} where village = $1 group by stage, category, unit "
         "order by stage, category, unit",
         village,
