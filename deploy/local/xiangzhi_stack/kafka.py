@@ -112,8 +112,13 @@ def _write_properties(path: Path, props: dict[str, str]) -> None:
 
 
 def _new_cluster_id() -> str:
-    # Kafka's Uuid text form: 16 random bytes, URL-safe base64 without padding.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    # Kafka's Uuid text form: 16 random bytes, URL-safe base64 without padding. One in 64
+    # starts with "-", which the storage tool's parser takes for an option: Kafka's own
+    # Uuid.randomUuid draws again, and so do we.
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not text.startswith("-"):
+            return text
 
 
 def _jvm(settings: StackSettings, libs: Path) -> list[str]:
