@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from xiangzhi.db import Pool
+from xiangzhi.db import Connection, Pool
 
 from .domain.events import SOURCES
 from .projections import EconomyReadModel
@@ -117,6 +117,15 @@ async def campaigns(
 
 async def income_year(
     pool: Pool, village: str, year: int, limit: int, offset: int
+) -> dict[str, Any]:
+    # The totals and the page from one snapshot: read apart, an entry applied in between would
+    # be in the page and not in the total.
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        return await _income_year(conn, village, year, limit, offset)
+
+
+async def _income_year(
+    pool: Connection, village: str, year: int, limit: int, offset: int
 ) -> dict[str, Any]:
     totals = await pool.fetch(
         f"select source, sum(amount_yuan) as amount from {T('income')} "
