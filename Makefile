@@ -5,7 +5,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV_RUN := uv run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help deps run stop test unit integration e2e lint format bench stack-up stack-status stack-down
+.PHONY: help deps run stop demo test unit integration e2e lint format bench stack-up stack-status stack-down
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -18,6 +18,10 @@ run: deps ## bring the whole platform up here and print its URL; Ctrl-C (or make
 
 stop: ## stop a platform started with make run
 	@$(UV_RUN) xiangzhi-stack stop
+
+# `make demo VILLAGES=300`, or any option of `xiangzhi-stack demo --help` in ARGS.
+demo: deps ## load Dongzhuang and N more villages through the gateway (make run in another terminal)
+	@$(UV_RUN) xiangzhi-stack demo $(if $(VILLAGES),--villages $(VILLAGES)) $(ARGS)
 
 test: deps ## run every test against the real Kafka and PostgreSQL (started when needed)
 	@$(UV_RUN) pytest

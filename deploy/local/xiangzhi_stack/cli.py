@@ -224,5 +224,37 @@ def env() -> None:
     )
 
 
+@app.command(name="demo")
+def demo_data(
+    villages: Annotated[
+        int, typer.Option(min=0, max=300, help="further villages of Wenshui county (max 300)")
+    ] = 20,
+    concurrency: Annotated[int, typer.Option(min=1, max=16, help="villages loaded at once")] = 4,
+    all_users: Annotated[
+        bool, typer.Option("--all-users", help="list every village's users with passwords")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="what was done as JSON on stdout (tables on stderr)")
+    ] = False,
+    gateway: Annotated[
+        str | None, typer.Option(help="the gateway's URL (default: the launcher's)")
+    ] = None,
+) -> None:
+    """Load Dongzhuang and N more villages through the gateway of a running platform (`make
+    run` in another terminal), as users it creates; a second run adds nothing."""
+    from . import demo
+
+    raise typer.Exit(
+        demo.main(
+            StackSettings(),
+            villages=villages,
+            concurrency=concurrency,
+            everyone=all_users,
+            as_json=as_json,
+            gateway_url=gateway,
+        )
+    )
+
+
 if __name__ == "__main__":
     app()
