@@ -5,7 +5,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV_RUN := uv run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help deps run stop demo test unit integration e2e lint format bench stack-up stack-status stack-down
+.PHONY: help deps web run stop demo test unit integration e2e lint format bench stack-up stack-status stack-down
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -13,7 +13,14 @@ help: ## list the targets
 deps: ## install what is missing (uv, PostgreSQL, Java/Maven and the Kafka jars, Python packages)
 	@deploy/local/bootstrap.sh
 
-run: deps ## bring the whole platform up here and print its URL; Ctrl-C (or make stop) ends it
+# The dashboard is rebuilt when anything of web/ but its outputs is newer than the build.
+WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
+web/dist/index.html: $(WEB_SOURCES)
+	@deploy/local/build-web.sh
+
+web: deps web/dist/index.html ## build the web dashboard (web/ -> web/dist, served by the gateway at /)
+
+run: deps web ## bring the whole platform up here and print its URL; Ctrl-C (or make stop) ends it
 	@$(UV_RUN) xiangzhi-stack run
 
 stop: ## stop a platform started with make run
@@ -23,7 +30,7 @@ stop: ## stop a platform started with make run
 demo: deps ## load Dongzhuang and N more villages through the gateway (make run in another terminal)
 	@$(UV_RUN) xiangzhi-stack demo $(if $(VILLAGES),--villages $(VILLAGES)) $(ARGS)
 
-test: deps ## run every test against the real Kafka and PostgreSQL (started when needed)
+test: deps web ## run every test against the real Kafka and PostgreSQL (started when needed)
 	@$(UV_RUN) pytest
 
 # The three parts of `make test`; their markers are the harness's (unit: no I/O at all).
@@ -33,7 +40,7 @@ unit: deps ## the unit tests only: pure logic, no I/O, no stack started (seconds
 integration: deps ## the integration tests but the e2e suite, against the real Kafka and PostgreSQL
 	@$(UV_RUN) pytest -m integration --ignore=tests/e2e
 
-e2e: deps ## the e2e suite: the platform as make run starts it, driven over HTTP (tests/e2e)
+e2e: deps web ## the e2e suite: the platform as make run starts it, driven over HTTP (tests/e2e)
 	@$(UV_RUN) pytest tests/e2e
 
 lint: deps ## ruff (lint and format) and mypy --strict

@@ -16,6 +16,10 @@ command -v npm >/dev/null || missing+=(npm)
 command -v runuser >/dev/null || missing+=(util-linux)
 # kcat reads the topics as any Kafka client would: the privacy tests look for clear text with it.
 command -v kcat >/dev/null || missing+=(kcat)
+# The dashboard's browser tests drive Debian's chromium (Playwright cannot download a browser
+# here); without CJK fonts every Chinese character would be an empty box in the screenshots.
+command -v chromium >/dev/null || missing+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2

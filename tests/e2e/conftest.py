@@ -38,6 +38,10 @@ Fixtures (all session-scoped):
     :class:`VillagePeople` (``secretary``, ``staff``, ``grid_worker``, ``residents``,
     ``by_role()``), ``county.accounts()`` (every account by label, for a role matrix).
 
+``demo`` -> ``dict`` (what ``xiangzhi-stack demo --json`` reported)
+    `make demo` run once on the platform: Dongzhuang and ``XZ_DEMO_VILLAGES`` further villages
+    (default 20, as `make demo`); ``report["users"]`` has every demo user with their password.
+
 ``grids`` -> ``dict[village, grid_id]``
     In each village, the grid ``<village>001`` established by its village staff through the
     gateway and visible in grid's read model.
@@ -49,13 +53,21 @@ The helpers a role × command matrix needs are in :mod:`tests.e2e.people`: ``acc
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from tests.e2e import people
 from tests.e2e.people import COUNTY, Account, CountyPeople
-from tests.e2e.running import ReadmeRun, RunningPlatform, platform_running, run_readme_login
+from tests.e2e.running import (
+    ReadmeRun,
+    RunningPlatform,
+    platform_running,
+    run_demo,
+    run_readme_login,
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -97,3 +109,8 @@ def grids(platform: RunningPlatform, county: CountyPeople) -> dict[str, str]:
         code: people.establish_grid(platform, village.staff, f"{code}001", "一组")
         for code, village in county.villages.items()
     }
+
+
+@pytest.fixture(scope="session")
+def demo(platform: RunningPlatform) -> dict[str, Any]:
+    return run_demo(platform, int(os.environ.get("XZ_DEMO_VILLAGES", "20")))

@@ -267,3 +267,20 @@ def run_readme_login(platform: RunningPlatform, password: str) -> ReadmeRun:
         text=True, timeout=300, check=False, start_new_session=True,  # no terminal to prompt on
     )  # fmt: skip
     return ReadmeRun(block, password, result)
+
+
+def run_demo(platform: RunningPlatform, villages: int) -> dict[str, Any]:
+    """``xiangzhi-stack demo --villages N`` as `make demo` runs it, pointed at this platform by
+    the launcher's own settings (XZ_STACK_*); what it did, from its ``--json``."""
+    done = subprocess.run(
+        [*CLI, "demo", "--villages", str(villages), "--json", "--all-users"],
+        env=platform.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+    assert done.returncode == 0, f"stdout:\n{done.stdout[-2000:]}\nstderr:\n{done.stderr[-4000:]}"
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report

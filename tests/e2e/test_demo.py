@@ -1,15 +1,14 @@
-"""`make demo` against the platform as `make run` starts it: ``xiangzhi-stack demo --villages 2``
-loads Dongzhuang (every figure of domain.md) and two more villages of Wenshui county through
-the gateway, as the users it creates; the county summary shows them; a second run creates
-nothing and no village's record moves.
+"""`make demo` against the platform as `make run` starts it: ``xiangzhi-stack demo`` (the
+session's ``demo`` fixture) loads Dongzhuang (every figure of domain.md) and 20 more villages of
+Wenshui county through the gateway, as the users it creates; the county summary shows them; a
+second run creates nothing and no village's record moves.
 
 The demo keeps to its own usernames (``demo-…``) and ids (``dz-demo-…``, ``demo-…``,
 ``DEMO-HT-…``), so it shares Dongzhuang with the other e2e tests of the session."""
 
 from __future__ import annotations
 
-import json
-import subprocess
+import os
 import time
 from datetime import date
 from decimal import Decimal
@@ -20,8 +19,7 @@ import pytest
 from xiangzhi_stack import demo_data
 
 from tests.e2e.people import DONGZHUANG, chain_head, eventually
-from tests.e2e.running import CLI, RunningPlatform
-from tests.private_stack import ROOT
+from tests.e2e.running import RunningPlatform, run_demo
 
 pytestmark = pytest.mark.integration
 
@@ -37,18 +35,6 @@ REMEDIATION = {
     "park_built": (1, 2500), "square_built": (1, 1000), "wall_painted": (1, 5670),
     "mural_painted": (1, 480), "ruined_wall_removed": (1, 500),
 }  # fmt: skip
-
-
-def _demo(platform: RunningPlatform, villages: int = 2) -> dict[str, Any]:
-    """``xiangzhi-stack demo`` as `make demo` runs it, pointed at this platform by the
-    launcher's own settings (XZ_STACK_*); what it did, from its ``--json``."""
-    done = subprocess.run(
-        [*CLI, "demo", "--villages", str(villages), "--json"], env=platform.env, cwd=ROOT,
-        capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, f"stdout:\n{done.stdout[-2000:]}\nstderr:\n{done.stderr[-4000:]}"
-    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return report
 
 
 def _heads(platform: RunningPlatform, villages: list[str]) -> dict[tuple[str, str], int]:
@@ -107,11 +93,12 @@ def test_the_plan_has_the_articles_figures() -> None:
 
 
 def test_make_demo_loads_dongzhuang_and_a_second_run_adds_nothing(
-    platform: RunningPlatform,
+    platform: RunningPlatform, demo: dict[str, Any]
 ) -> None:
-    first = _demo(platform)
+    first = demo
     villages = first["villages"]
-    assert villages[0] == DONGZHUANG and len(villages) == 3, villages
+    wanted = int(os.environ.get("XZ_DEMO_VILLAGES", "20"))
+    assert villages[0] == DONGZHUANG and len(villages) == 1 + wanted, villages
     assert first["created"] > 1000, first["kinds"]
     assert {"demo-admin", f"demo-{DONGZHUANG}-secretary"} <= {u["username"] for u in first["users"]}
 
@@ -185,7 +172,7 @@ def test_make_demo_loads_dongzhuang_and_a_second_run_adds_nothing(
 
     # Again: nothing new, and no village's record moves (economy's Dongzhuang included).
     before = _settled(platform, villages)
-    second = _demo(platform)
+    second = run_demo(platform, len(villages) - 1)
     assert second["villages"] == villages
     assert second["created"] == 0, {k: v for k, v in second["kinds"].items() if v["created"]}
     assert second["existing"] >= 1000, second["kinds"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -241,12 +243,16 @@ def demo_data(
     ] = None,
 ) -> None:
     """Load Dongzhuang and N more villages through the gateway of a running platform (`make
-    run` in another terminal), as users it creates; a second run adds nothing."""
+    run` in another terminal; started here, and left running, if none answers), as users it
+    creates; a second run adds nothing."""
     from . import demo
 
+    settings = StackSettings()
+    if gateway is None:
+        _platform_for_demo(settings)
     raise typer.Exit(
         demo.main(
-            StackSettings(),
+            settings,
             villages=villages,
             concurrency=concurrency,
             everyone=all_users,
@@ -254,6 +260,43 @@ def demo_data(
             gateway_url=gateway,
         )
     )
+
+
+def _platform_for_demo(settings: StackSettings) -> None:
+    """No platform answers: start one as `make run` would, in the background, and leave it
+    running for the browser (its output in the state folder's log; `make stop` ends it)."""
+    url = f"http://{settings.host}:{settings.gateway_port}"
+    if _answers(f"{url}/ready"):
+        return
+    log = settings.state_dir / "logs" / "platform.log"
+    if procs.running(settings.run_dir, LAUNCHER) is not None:
+        console.print("the platform is starting (another `make run`); waiting for it…")
+    else:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        console.print(f"no platform answers at {url}: starting one (its output: {log})")
+        with log.open("ab") as out:
+            # This very launcher, as `make run` runs it.
+            subprocess.Popen(
+                [sys.executable, "-m", "xiangzhi_stack.cli", "run"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # it outlives the demo; Ctrl-C here does not stop it
+            )
+    deadline = time.monotonic() + 300
+    while not _answers(f"{url}/ready"):
+        if time.monotonic() > deadline:
+            console.print(f"[red]✗[/red] the platform did not come up in 300 s: see {log}")
+            raise typer.Exit(1)
+        time.sleep(1)
+    console.print(f"[green]✓[/green] Xiangzhi is up: {url}  (it stays up; `make stop` ends it)")
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 if __name__ == "__main__":

@@ -47,6 +47,8 @@ class StackSettings(BaseSettings):
     databases: tuple[str, ...] = SERVICE_DATABASES
 
     gateway_port: int = services.GATEWAY.port
+    # The web dashboard as `make web` builds it; the gateway serves it at /.
+    web_root: Path = PROJECT_ROOT / "web" / "dist"
     # The services behind the gateway; the launcher points the gateway at these ports.
     service_ports: dict[str, int] = Field(
         default_factory=lambda: {s.name: s.port for s in services.UPSTREAMS}

@@ -69,6 +69,7 @@ def _service_env(settings: StackSettings, service: str, port: int) -> dict[str, 
             # Every service checks the gateway's tokens, as in production.
             f"{prefix}_AUTH_PUBLIC_KEY": public,
             "GATEWAY_SIGNING_KEY_FILE": str(signing),
+            "GATEWAY_WEB_ROOT": str(settings.web_root),
             # The key service: personal data is sealed per person, as in production.
             f"{prefix}_KEYS_DSN": settings.postgres_dsn(KEYS_DATABASE),
             f"{prefix}_KEK_FILE": str(kek),

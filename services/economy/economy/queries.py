@@ -232,7 +232,7 @@ async def jobs(pool: Pool, village: str, enterprise_id: str) -> list[dict[str, A
     return [dict(r) for r in rows]
 
 
-async def statistics(pool: Pool, village: str) -> dict[str, Any]:
+async def statistics(pool: Pool, village: str, today: date) -> dict[str, Any]:
     figures = await pool.fetchrow(
         f"""
         select
@@ -267,10 +267,30 @@ async def statistics(pool: Pool, village: str) -> dict[str, Any]:
             )
         },
         "income_by_year": await income_by_year(pool, village),
+        "income_by_month": await income_by_month(pool, village, today),
         "cooperatives": figures["cooperatives"],
         "enterprises": figures["enterprises"],
         "villagers_employed": int(figures["employed"]),
     }
+
+
+async def income_by_month(pool: Pool, village: str, today: date) -> list[dict[str, Any]]:
+    """Income received in each of the twelve months up to ``today``, months without any
+    included, oldest first: the village's trend."""
+    rows = await pool.fetch(
+        f"""
+        select to_char(first, 'YYYY-MM') as month,
+            (select coalesce(sum(amount_yuan), 0.00) from {T("income")} where village = $1
+                and received_on >= first and received_on < first + interval '1 month')
+                as amount_yuan
+        from generate_series(date_trunc('month', $2::date::timestamp) - interval '11 months',
+            date_trunc('month', $2::date::timestamp), interval '1 month') as first
+        order by first
+        """,
+        village,
+        today,
+    )
+    return [{"month": r["month"], "amount_yuan": r["amount_yuan"]} for r in rows]
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:

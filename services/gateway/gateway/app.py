@@ -15,7 +15,7 @@ from xiangzhi.app import create_app as kit_create_app
 from xiangzhi.auth import TokenIssuer, TokenVerifier
 from xiangzhi.db import migrations_in
 
-from . import api, openapi
+from . import api, openapi, web
 from .keys import signing_keys
 from .permissions import PERMISSIONS
 from .ratelimit import RateLimiter
@@ -69,6 +69,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     _merged_openapi(app, settings)
+    web.mount(app, settings.web_root)  # last: its catch-all route must not shadow the API's
     return app
 
 

@@ -39,6 +39,9 @@ class GatewaySettings(ServiceSettings):
     # A POST ending in /import (a register of thousands of rows, appended all or none).
     upstream_import_timeout_seconds: float = 300.0
 
+    # The built web dashboard (web/dist), served at /; the launcher and the image set it.
+    web_root: Path | None = None
+
     # Per user and per API key: a bucket of this many requests, refilled over a minute.
     rate_limit_per_minute: int = 600
 

@@ -154,6 +154,8 @@ async def statistics(pool: Pool, village: str, now: datetime) -> dict[str, Any]:
             count(*) filter (where status in ('resolved', 'confirmed', 'closed')) as resolved,
             count(*) filter (where status = any($2::text[])) as open,
             count(*) filter (where status = any($2::text[]) and due_at < $3) as overdue,
+            count(*) filter (where resolved_at is not null and resolved_at <= due_at)
+                as resolved_within_sla,
             percentile_cont(0.5) within group (
                 order by extract(epoch from first_assigned_at - raised_at) / 3600
             ) filter (where first_assigned_at is not null) as median_response_hours,
@@ -206,6 +208,7 @@ async def statistics(pool: Pool, village: str, now: datetime) -> dict[str, Any]:
             "resolved": resolved,
             "open": int(issues_row["open"]),
             "overdue": int(issues_row["overdue"]),
+            "resolved_within_sla": int(issues_row["resolved_within_sla"]),
             "resolution_rate": _ratio(resolved, raised),
             "median_response_hours": _hours(issues_row["median_response_hours"]),
             "median_resolution_hours": _hours(issues_row["median_resolution_hours"]),
@@ -216,8 +219,33 @@ async def statistics(pool: Pool, village: str, now: datetime) -> dict[str, Any]:
             ),
             "confirmed": int(issues_row["confirmed"]),
         },
+        "issues_by_month": await issues_by_month(pool, village, now),
         "as_of": now,
     }
+
+
+async def issues_by_month(pool: Pool, village: str, now: datetime) -> list[dict[str, Any]]:
+    """Issues raised and resolved in each of the twelve months up to ``now`` (UTC), months
+    without any included, oldest first: the village's trend."""
+    rows = await pool.fetch(
+        f"""
+        with months as (
+            select generate_series(
+                date_trunc('month', $2::timestamptz at time zone 'UTC') - interval '11 months',
+                date_trunc('month', $2::timestamptz at time zone 'UTC'),
+                interval '1 month') at time zone 'UTC' as first
+        )
+        select to_char(first at time zone 'UTC', 'YYYY-MM') as month,
+            (select count(*) from {T("issues")} where village = $1
+                and raised_at >= first and raised_at < first + interval '1 month') as raised,
+            (select count(*) from {T("issues")} where village = $1
+                and resolved_at >= first and resolved_at < first + interval '1 month') as resolved
+        from months order by first
+        """,
+        village,
+        now,
+    )
+    return [{"month": r["month"], "raised": r["raised"], "resolved": r["resolved"]} for r in rows]
 
 
 def _ratio(part: int, whole: int) -> Decimal | None:

@@ -97,3 +97,35 @@ async def activity_year(store: EventStore, village: str, activity_id: str) -> in
     """The year an activity was held in (attendance scores that year), if it was held."""
     held = await store.read_stream(str(handlers.ACTIVITY(activity_id, village)))
     return int(held[0].data["date"][:4]) if held else None
+
+
+async def member_names(pool: Pool, village: str) -> dict[str, str]:
+    """The village's party members' names by id (what the rankings and the notice print)."""
+    rows = await pool.fetch(
+        f"select member_id, name from {T('members')} where village = $1", village
+    )
+    return {r["member_id"]: r["name"] for r in rows}
+
+
+async def notices(pool: Pool, village: str) -> list[dict[str, Any]]:
+    """The village's points notices, newest year first, each with its objections in the order
+    they were raised (the objected-to member's name, never the objector)."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        published = await conn.fetch(
+            f"select period, published_at, ends_at, closed_at from {T('points_notices')} "
+            "where village = $1 order by period desc",
+            village,
+        )
+        objections = await conn.fetch(
+            "select o.period, o.objection_id, o.member_id, m.name as member_name, o.raised_at, "
+            "o.answered_at, o.answer, o.adjusted, o.points "
+            f"from {T('notice_objections')} o left join {T('members')} m "
+            "on m.village = o.village and m.member_id = o.member_id "
+            "where o.village = $1 order by o.raised_at, o.objection_id",
+            village,
+        )
+    by_period: dict[int, list[dict[str, Any]]] = {}
+    for o in objections:
+        objection = dict(o)
+        by_period.setdefault(objection.pop("period"), []).append(objection)
+    return [{**dict(n), "objections": by_period.get(n["period"], [])} for n in published]

@@ -57,7 +57,7 @@ async def income_years(village: Village, rt: RuntimeDep) -> list[YearTotals]:
 @router.get("/statistics", dependencies=READ)
 async def statistics(village: Village, rt: RuntimeDep) -> EconomyStats:
     """The village's economy in figures, for the county view."""
-    return EconomyStats(**await queries.statistics(rt.pool, village))
+    return EconomyStats(**await queries.statistics(rt.pool, village, datetime.now(UTC).date()))
 
 
 @router.post("/cooperatives", status_code=201, dependencies=[requires(perm.REGISTER_COOPERATIVE)])

@@ -164,12 +164,18 @@ class ContractsFigures(BaseModel):
     in_rectification: int
 
 
+class MonthIncome(BaseModel):
+    month: str  # YYYY-MM, by the day the income was received
+    amount_yuan: Decimal
+
+
 class EconomyStats(BaseModel):
     """The village's figures for the county view."""
 
     village: str
     contracts: ContractsFigures
     income_by_year: list[YearTotals]
+    income_by_month: list[MonthIncome]
     cooperatives: int
     enterprises: int
     villagers_employed: int

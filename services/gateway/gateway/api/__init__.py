@@ -15,4 +15,5 @@ ROUTERS = [
     routing.router,
     permissions.router,
     county.router,
+    county.public,
 ]

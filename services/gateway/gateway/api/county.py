@@ -13,11 +13,27 @@ from xiangzhi.envelope import VILLAGE_PATTERN
 from xiangzhi.errors import DomainError
 
 from .. import permissions as perm
-from ..callers import Caller, permitted, upstream_token
+from ..callers import Caller, limit, permitted, upstream_token
 from ..proxy import UpstreamError
-from .deps import PREFIX, County, settings
+from .deps import PREFIX, County, client, settings
 
 router = APIRouter(prefix=f"{PREFIX}/counties/{{county}}", tags=["county"])
+public = APIRouter(prefix=f"{PREFIX}/public", tags=["村务公开 (public)"])
+
+
+class VillageOut(BaseModel):
+    code: str
+    name: str
+
+
+@public.get("/villages")
+async def public_villages(request: Request) -> list[VillageOut]:
+    """Every village the platform serves, by code and name, without logging in: the notice
+    board (村务公开) starts from this list. Codes and names are public administrative data."""
+    limit(request, f"public:{client(request)}")
+    pool = request.app.state.runtime.pool
+    rows = await pool.fetch("select code, name from villages order by code")
+    return [VillageOut(code=r["code"], name=r["name"]) for r in rows]
 
 
 class VillageIn(BaseModel):

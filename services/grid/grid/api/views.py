@@ -132,11 +132,18 @@ class IssueStats(BaseModel):
     resolved: int
     open: int
     overdue: int
+    resolved_within_sla: int
     resolution_rate: Decimal | None
     median_response_hours: Decimal | None
     median_resolution_hours: Decimal | None
     mean_satisfaction: Decimal | None
     confirmed: int
+
+
+class MonthIssues(BaseModel):
+    month: str  # YYYY-MM, UTC
+    raised: int
+    resolved: int
 
 
 class VillageStats(BaseModel):
@@ -152,4 +159,5 @@ class VillageStats(BaseModel):
     volunteers: int
     volunteer_hours: Decimal
     issues: IssueStats
+    issues_by_month: list[MonthIssues]
     as_of: datetime

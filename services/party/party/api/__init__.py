@@ -5,4 +5,4 @@ from __future__ import annotations
 from . import deliberation, organisation, points, study
 
 ROUTERS = [points.router, study.router, deliberation.router, organisation.router]
-PUBLIC_READ_ROUTERS = [deliberation.public]
+PUBLIC_READ_ROUTERS = [deliberation.public, points.public]

@@ -25,11 +25,20 @@ from ..domain import notice, points
 from ..domain import permissions as perm
 from ..settings import PartySettings
 from .deps import ContextDep, MemberId, Village
-from .views import Entry, MemberPoints, PartyStats, RankedView
+from .views import (
+    Entry,
+    MemberPoints,
+    NoticeMember,
+    NoticeObjection,
+    NoticeView,
+    PartyStats,
+    RankedView,
+)
 
 # One router for the app (its routes flat, as the kit checks them): the village's points, and
 # the county's ranking of several villages.
 router = APIRouter(tags=["points (积分制)"])
+public = APIRouter(tags=["points notice (public)"])
 READ = [consistent_read("party")]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 Period = Annotated[int, Path(ge=2000, le=2100)]
@@ -109,8 +118,15 @@ async def member_points(
 async def rankings(village: Village, rt: RuntimeDep, period: Year = None) -> list[RankedView]:
     """The village's members by their year's total, with their stars."""
     totals = await queries.totals(rt.pool, village, period or _year())
+    names = await queries.member_names(rt.pool, village)
     return [
-        RankedView(member_id=r.member_id, total=r.total, stars=r.stars, rank=r.rank)
+        RankedView(
+            member_id=r.member_id,
+            name=names.get(r.member_id),
+            total=r.total,
+            stars=r.stars,
+            rank=r.rank,
+        )
         for r in points.ranking(totals, _thresholds(rt))
     ]
 
@@ -152,6 +168,39 @@ async def statistics(village: Village, rt: RuntimeDep, period: Year = None) -> P
 
 
 # ------------------------------------------------------------------ public notice (公示)
+
+
+@public.get("/villages/{village}/points/notices", dependencies=READ)
+async def notices(village: Village, rt: RuntimeDep) -> list[NoticeView]:
+    """The village's points notices, newest year first, with the year's ranking and every
+    objection and its answer: readable by anyone, no login (the notice board)."""
+    names = await queries.member_names(rt.pool, village)
+    out = []
+    for n in await queries.notices(rt.pool, village):
+        totals = await queries.totals(rt.pool, village, n["period"])
+        out.append(
+            NoticeView(
+                period=n["period"],
+                published_at=n["published_at"],
+                ends_at=n["ends_at"],
+                state="closed" if n["closed_at"] else "published",
+                members=[
+                    NoticeMember(
+                        rank=r.rank,
+                        member_id=r.member_id,
+                        name=names.get(r.member_id),
+                        total=r.total,
+                        stars=r.stars,
+                    )
+                    for r in points.ranking(totals, _thresholds(rt))
+                ],
+                objections=[
+                    NoticeObjection(**o, answered=o["answered_at"] is not None)
+                    for o in n["objections"]
+                ],
+            )
+        )
+    return out
 
 
 @router.post(

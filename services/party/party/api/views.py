@@ -28,6 +28,7 @@ class MemberPoints(BaseModel):
 
 class RankedView(BaseModel):
     member_id: str
+    name: str | None = None
     total: Decimal
     stars: int
     rank: int
@@ -55,3 +56,35 @@ class CoverageView(BaseModel):
     covered: list[str]
     uncovered: list[str]
     complete: bool
+
+
+class NoticeMember(BaseModel):
+    rank: int
+    member_id: str
+    name: str | None
+    total: Decimal
+    stars: int
+
+
+class NoticeObjection(BaseModel):
+    objection_id: str
+    member_id: str
+    member_name: str | None
+    raised_at: datetime
+    answered: bool
+    answered_at: datetime | None
+    answer: str | None
+    adjusted: bool | None
+    points: Decimal | None
+
+
+class NoticeView(BaseModel):
+    """党员积分公示 as the notice board shows it: the year's ranking and every objection with
+    its answer (the objector and their words stay private)."""
+
+    period: int
+    published_at: datetime
+    ends_at: datetime
+    state: str  # published | closed
+    members: list[NoticeMember]
+    objections: list[NoticeObjection]

@@ -10,7 +10,7 @@ from xiangzhi.envelope import Envelope
 from xiangzhi.projection import Projection
 
 from ..domain.events import registry
-from . import deliberations, organisation, points, study
+from . import deliberations, notices, organisation, points, study
 
 Apply = Callable[[Connection, Envelope, object], Awaitable[None]]
 
@@ -19,14 +19,16 @@ HANDLERS: dict[str, Apply] = {
     **organisation.HANDLERS,
     **study.HANDLERS,
     **deliberations.HANDLERS,
+    **notices.HANDLERS,
 }
 
 
 class PartyReadModel(Projection):
-    """Scores and rules, the organisation and its members, study days, deliberations."""
+    """Scores and rules, the organisation and its members, study days, deliberations, the
+    points notices."""
 
     name = "party"
-    ddl = points.DDL + study.DDL + organisation.DDL + deliberations.DDL
+    ddl = points.DDL + study.DDL + organisation.DDL + deliberations.DDL + notices.DDL
 
     async def apply(self, conn: Connection, event: Envelope) -> None:
         if not event.type.startswith("party."):

@@ -212,6 +212,24 @@ async def test_public_notice_takes_objections_and_closes_only_when_answered(part
     assert again.status_code == 422
     assert (await http.post(base, json={"days": 3})).status_code == 422
 
+    # The notice board's read (public): the ranking and the objection with its answer, the
+    # objector and their words left out.
+    board = await http.get(
+        f"/villages/{DONGZHUANG}/points/notices",
+        headers={"Authorization": "", "X-Consistency-Token": answered.json()["consistency_token"]},
+    )
+    assert board.status_code == 200, board.text
+    [notice] = [n for n in board.json() if n["period"] == 2026]
+    assert notice["state"] == "published"
+    wang = next(m for m in notice["members"] if m["member_id"] == "pm-wang")
+    assert (wang["name"], wang["total"]) == ("党员pm-wang", "-1.50")
+    [shown] = [o for o in notice["objections"] if o["objection_id"] == objection.json()["id"]]
+    assert shown["member_name"] == "党员pm-wang"
+    assert (shown["answered"], shown["answer"], shown["adjusted"], shown["points"]) == (
+        True, "已核实，更正", True, "-1.50",
+    )  # fmt: skip
+    assert "志愿服务时数有误" not in board.text and "villager-3" not in board.text
+
 
 async def test_representatives_rotation(party) -> None:
     http, _, _ = party

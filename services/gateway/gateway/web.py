@@ -1,0 +1,62 @@
+"""The web dashboard (``web/``, built by Vite into ``web/dist``) served at ``/``.
+
+Vite names every asset by its content's hash, so ``/assets/*`` is cached for a year; the page
+itself is never cached, so a new build is seen on the next load. Any other path the API does
+not own is the single-page app's own route (``/county``, ``/village/…``): it gets the page, and
+the app's router draws it. Paths under ``/api/`` never do: an unknown API path stays a 404."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
+from xiangzhi.errors import NotFoundError
+
+# What the page may load and call: itself only. Element Plus and ECharts set inline styles.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+NOT_THE_PAGE = (
+    "api/", "openapi.json", "docs", "redoc", "health", "ready", "metrics", ".well-known",
+)  # fmt: skip
+
+
+class _Assets(StaticFiles):
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def mount(app: FastAPI, root: Path | None) -> None:
+    """Serve the built dashboard from ``root``; without a build, ``/`` says how to make one."""
+    built = root.resolve() if root is not None else None
+    if built is not None and (built / "assets").is_dir():
+        app.mount("/assets", _Assets(directory=built / "assets"), name="assets")
+
+    # Plain def: FastAPI runs it in its thread pool, where looking at files does not block.
+    @app.get("/{path:path}", include_in_schema=False)
+    def page(path: str) -> Response:
+        if path.startswith(NOT_THE_PAGE):
+            raise NotFoundError(f"no such path: /{path}")
+        if built is None or not (built / "index.html").is_file():
+            raise NotFoundError(
+                "the web dashboard is not built here: run `make web` (make run builds it)"
+            )
+        # A file of the build's top level (favicon, robots.txt) as itself; a route, the page.
+        wanted = (built / path).resolve()
+        if path and wanted.is_file() and wanted.parent == built:
+            return FileResponse(wanted, headers=SECURITY_HEADERS)
+        return FileResponse(
+            built / "index.html", headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"}
+        )
