@@ -59,7 +59,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import people
+from tests.e2e import browser, people
 from tests.e2e.people import COUNTY, Account, CountyPeople
 from tests.e2e.running import (
     ReadmeRun,
@@ -113,4 +113,7 @@ def grids(platform: RunningPlatform, county: CountyPeople) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def demo(platform: RunningPlatform) -> dict[str, Any]:
-    return run_demo(platform, int(os.environ.get("XZ_DEMO_VILLAGES", "20")))
+    report = run_demo(platform, int(os.environ.get("XZ_DEMO_VILLAGES", "20")))
+    figures = {k: report[k] for k in ("villages", "created", "requests", "seconds")}
+    browser.record("demo", {**figures, "villages": len(report["villages"])})
+    return report

@@ -41,8 +41,9 @@ class _Assets(StaticFiles):
 def mount(app: FastAPI, root: Path | None) -> None:
     """Serve the built dashboard from ``root``; without a build, ``/`` says how to make one."""
     built = root.resolve() if root is not None else None
-    if built is not None and (built / "assets").is_dir():
-        app.mount("/assets", _Assets(directory=built / "assets"), name="assets")
+    if built is not None:
+        # Looked up per request (check_dir off): a build made after start-up is served too.
+        app.mount("/assets", _Assets(directory=built / "assets", check_dir=False), name="assets")
 
     # Plain def: FastAPI runs it in its thread pool, where looking at files does not block.
     @app.get("/{path:path}", include_in_schema=False)

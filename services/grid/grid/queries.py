@@ -65,6 +65,7 @@ class IssueFilter:
     raised_after: datetime | None = None
     raised_before: datetime | None = None
     ids: list[str] | None = None
+    raised_by: str | None = None
 
 
 async def issues(
@@ -85,6 +86,8 @@ async def issues(
         where.append(f"category = any({arg(f.category)}::text[])")
     if f.ids:
         where.append(f"issue_id = any({arg(f.ids)}::text[])")
+    if f.raised_by:
+        where.append(f"raised_by = {arg(f.raised_by)}")
     if f.raised_after:
         where.append(f"raised_at >= {arg(f.raised_after)}")
     if f.raised_before:

@@ -131,14 +131,21 @@ async def list_issues(
     grid_id: Annotated[str | None, Query(pattern=r"^\d{15}$")] = None,
     category: Annotated[list[Code] | None, Query()] = None,
     overdue: bool | None = None,
+    mine: Annotated[bool, Query(description="only the issues you raised")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> IssuePage:
-    """Issues by status, grid, category or overdue, newest first, a page at a time."""
+    """Issues by status, grid, category or overdue, or your own, newest first, a page at a time."""
     rows, total = await queries.issues(
         rt.pool,
         village,
-        queries.IssueFilter(status=status, grid_id=grid_id, category=category, overdue=overdue),
+        queries.IssueFilter(
+            status=status,
+            grid_id=grid_id,
+            category=category,
+            overdue=overdue,
+            raised_by=viewer.person_id if mine else None,
+        ),
         limit=limit,
         offset=offset,
         now=datetime.now(UTC),

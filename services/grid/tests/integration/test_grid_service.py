@@ -290,6 +290,7 @@ async def test_issue_lists_filter_and_page(grid_service: GridService) -> None:
             category="garbage" if n % 2 else "road",
             grid_id=f"{DONGZHUANG}00{1 + n % 2}",
             location={"lat": f"37.{4000000 + n * 10000}", "lon": "112.0293000"},
+            raised_by="resident-1" if n < 3 else "resident-2",
         )
         token = raised["consistency_token"]
     url = f"/villages/{DONGZHUANG}/issues"
@@ -300,6 +301,11 @@ async def test_issue_lists_filter_and_page(grid_service: GridService) -> None:
     assert (await svc.read(url, token, grid_id=f"{DONGZHUANG}002")).json()["total"] == 2
     assert (await svc.read(url, token, status="raised")).json()["total"] == 5
     assert (await svc.read(url, token, overdue="true")).json()["total"] == 0
+    # A resident's own (我的事项): by the token's person, whatever the request says.
+    headers = {"X-Consistency-Token": token} | as_("resident", "resident-2")
+    mine = (await svc.http.get(url, headers=headers, params={"mine": "true"})).json()
+    assert mine["total"] == 2
+    assert {i["raised_by"] for i in mine["items"]} == {"resident-2"}
 
 
 async def test_the_sla_watcher_escalates_once_per_level_even_when_two_race(

@@ -23,9 +23,11 @@ from .. import handlers, queries
 from ..domain import commands as c
 from ..domain import notice, points
 from ..domain import permissions as perm
+from ..domain.coverage import coverage
 from ..settings import PartySettings
 from .deps import ContextDep, MemberId, Village
 from .views import (
+    CoverageFigures,
     Entry,
     MemberPoints,
     NoticeMember,
@@ -158,12 +160,17 @@ async def statistics(village: Village, rt: RuntimeDep, period: Year = None) -> P
     distribution = {n: 0 for n in range(6)}
     for r in ranked:
         distribution[r.stars] += 1
+    grids = await queries.micro_grids(rt.pool, village)
+    report = coverage(grids, await queries.party_groups(rt.pool, village))
     return PartyStats(
         village=village,
         period=year,
         members_scored=len(ranked),
         points_total=sum((r.total for r in ranked), Decimal(0)),
         stars=distribution,
+        coverage=CoverageFigures(
+            grids=len(grids), covered=len(report.covered), complete=report.complete
+        ),
     )
 
 

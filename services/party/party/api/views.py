@@ -34,12 +34,21 @@ class RankedView(BaseModel):
     rank: int
 
 
+class CoverageFigures(BaseModel):
+    """党组织全覆盖 in figures: micro-grids, and those with a party group over them."""
+
+    grids: int
+    covered: int
+    complete: bool
+
+
 class PartyStats(BaseModel):
     village: str
     period: int
     members_scored: int
     points_total: Decimal
     stars: dict[int, int]
+    coverage: CoverageFigures
 
 
 class AnnouncementView(BaseModel):
