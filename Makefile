@@ -31,10 +31,12 @@ demo: deps ## load Dongzhuang and N more villages through the gateway (make run 
 	@$(UV_RUN) xiangzhi-stack demo $(if $(VILLAGES),--villages $(VILLAGES)) $(ARGS)
 
 test: deps web ## run every test against the real Kafka and PostgreSQL (started when needed)
+	@cd web && npm test --silent
 	@$(UV_RUN) pytest
 
 # The three parts of `make test`; their markers are the harness's (unit: no I/O at all).
-unit: deps ## the unit tests only: pure logic, no I/O, no stack started (seconds)
+unit: deps web ## the unit tests only: pure logic, no I/O, no stack started (seconds)
+	@cd web && npm test --silent
 	@$(UV_RUN) pytest -m unit
 
 integration: deps ## the integration tests but the e2e suite, against the real Kafka and PostgreSQL

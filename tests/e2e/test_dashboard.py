@@ -348,3 +348,24 @@ def test_a_service_that_does_not_answer_leaves_the_rest_of_the_county_page(
             b.screenshot(page, "county-partial")
         finally:
             os.kill(pid, signal.SIGCONT)
+
+
+def test_the_gateway_serves_the_built_page_and_leaves_the_api_alone(
+    platform: RunningPlatform,
+) -> None:
+    with httpx.Client(base_url=platform.gateway_url, timeout=30) as http:
+        page = http.get(f"/village/{DONGZHUANG}")  # a route of the app: the page
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert '<html lang="zh-CN">' in page.text
+        assert page.headers["cache-control"] == "no-cache"
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        script = re.search(r'src="(/assets/[^"]+\.js)"', page.text)
+        assert script, page.text
+        asset = http.get(script.group(1))
+        assert asset.status_code == 200 and "javascript" in asset.headers["content-type"]
+        assert "immutable" in asset.headers["cache-control"]
+        for path in ("/api/v1/no-such-thing", "/docs/nothing", "/assets/no-such.js"):
+            missing = http.get(path)
+            assert missing.status_code == 404, path
+            assert not missing.headers["content-type"].startswith("text/html"), path
+        assert http.get("/openapi.json").json()["info"]["title"].startswith("Xiangzhi")
