@@ -1110,7 +1110,7 @@ def main(
     verb = "created nothing new" if not report.tally.created else f"created {report.tally.created}"
     out.print(
         f"[green]✓[/green] {len(report.villages)} villages in {report.seconds:.0f} s "
-        f"({report.requests} requests); {verb}. Log in at {url}/api/v1/auth/token "
-        f"(API documentation at {url}/docs)."
+        f"({report.requests} requests); {verb}. Open {url} in a browser and log in as one "
+        f"of the users above (the API: {url}/api/v1/auth/token, documented at {url}/docs)."
     )
     return 0
