@@ -361,9 +361,13 @@ def test_the_gateway_serves_the_built_page_and_leaves_the_api_alone(
         assert "script-src 'self'" in page.headers["content-security-policy"]
         script = re.search(r'src="(/assets/[^"]+\.js)"', page.text)
         assert script, page.text
-        asset = http.get(script.group(1))
+        asset = http.get(script.group(1))  # httpx asks for gzip, and decodes it
         assert asset.status_code == 200 and "javascript" in asset.headers["content-type"]
         assert "immutable" in asset.headers["cache-control"]
+        assert asset.headers["content-encoding"] == "gzip"  # compressed once, by the build
+        plain = http.get(script.group(1), headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert plain.content == asset.content and len(plain.content) > 1000
         for path in ("/api/v1/no-such-thing", "/docs/nothing", "/assets/no-such.js"):
             missing = http.get(path)
             assert missing.status_code == 404, path

@@ -8,10 +8,14 @@ The demo keeps to its own usernames (``demo-…``) and ids (``dz-demo-…``, ``d
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
 import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +23,8 @@ import pytest
 from xiangzhi_stack import demo_data
 
 from tests.e2e.people import DONGZHUANG, chain_head, eventually
-from tests.e2e.running import RunningPlatform, run_demo
+from tests.e2e.running import CLI, RunningPlatform, run_demo
+from tests.private_stack import ROOT, private_env
 
 pytestmark = pytest.mark.integration
 
@@ -180,3 +185,38 @@ def test_make_demo_loads_dongzhuang_and_a_second_run_adds_nothing(
     after = _settled(platform, villages)
     assert after == before
     assert after["economy", DONGZHUANG] == before["economy", DONGZHUANG] > 0
+
+
+def test_make_demo_with_no_platform_running_starts_one_and_leaves_it_up(
+    tmp_path: Path,
+) -> None:
+    """`make demo` on a machine where nothing runs yet: it starts the platform as `make run`
+    would (here in a state folder of its own, on free ports), loads Dongzhuang, and the
+    platform stays up for the browser until `make stop`."""
+    state_dir = tmp_path / "stack"
+    env = private_env(state_dir)
+    gateway = f"http://127.0.0.1:{env['XZ_STACK_GATEWAY_PORT']}"
+    try:
+        done = subprocess.run(
+            [*CLI, "demo", "--villages", "0", "--json"], env=env, cwd=ROOT,
+            capture_output=True, text=True, timeout=900, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-4000:]
+        assert f"no platform answers at {gateway}: starting one" in done.stderr
+        assert "Xiangzhi is up" in (state_dir / "logs" / "platform.log").read_text()
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        assert report["villages"] == [DONGZHUANG] and report["created"] > 1000
+        # The demo has ended; the platform it started has not.
+        assert httpx.get(f"{gateway}/ready", timeout=10).status_code == 200
+        assert '<html lang="zh-CN">' in httpx.get(f"{gateway}/login", timeout=10).text
+    finally:
+        stopped = subprocess.run(
+            [*CLI, "stop"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+            check=False,
+        )  # fmt: skip
+        pointer = state_dir / "postgres" / "location"
+        if pointer.exists():
+            shutil.rmtree(pointer.read_text().strip(), ignore_errors=True)
+    assert stopped.returncode == 0, stopped.stderr
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{gateway}/ready", timeout=5)

@@ -7,11 +7,15 @@ the app's router draws it. Paths under ``/api/`` never do: an unknown API path s
 
 from __future__ import annotations
 
+import mimetypes
+import stat
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.types import Scope
 from xiangzhi.errors import NotFoundError
 
@@ -30,11 +34,32 @@ NOT_THE_PAGE = (
 )  # fmt: skip
 
 
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
 class _Assets(StaticFiles):
+    """The build's assets; each script and stylesheet also as ``<name>.gz``, compressed once
+    by the build (``web/scripts/precompress.mjs``), sent to a browser that takes gzip: a third
+    of the bytes on a village's mobile connection, and no compressing per request here."""
+
     async def get_response(self, path: str, scope: Scope) -> Response:
+        if "gzip" in Headers(scope=scope).get("accept-encoding", ""):
+            full, found = await run_in_threadpool(self.lookup_path, f"{path}.gz")
+            if found is not None and stat.S_ISREG(found.st_mode):
+                return FileResponse(
+                    full,
+                    stat_result=found,
+                    media_type=mimetypes.guess_type(path)[0] or "application/octet-stream",
+                    headers={
+                        "Content-Encoding": "gzip",
+                        "Vary": "Accept-Encoding",
+                        "Cache-Control": IMMUTABLE,
+                    },
+                )
         response = await super().get_response(path, scope)
         if response.status_code == 200:
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            response.headers["Cache-Control"] = IMMUTABLE
+            response.headers["Vary"] = "Accept-Encoding"
         return response
 
 
