@@ -23,17 +23,21 @@ META = EventMeta(correlation_id="bench", actor="bench")
 
 
 async def _fill(store: EventStore, events: int) -> None:
+    """Exactly ``events`` events, 100 an append (the last append takes what is left: the
+    drain below waits for every one of them)."""
     per_append = 100
-    queue = list(range(events // per_append))
+    queue = [
+        (n, min(per_append, events - start)) for n, start in enumerate(range(0, events, per_append))
+    ]
 
     async def writer() -> None:
         while queue:
-            n = queue.pop()
+            n, size = queue.pop()
             await store.append(
                 f"works-{uuid.uuid4()}", 0,
                 [NewEvent("livelihood.works.progress_reported.v1",
                           {"works_id": f"w-{n}", "quantity_done": f"{i}.5", "note": "田间道路平整"})
-                 for i in range(per_append)],
+                 for i in range(size)],
                 village=VILLAGES[n % len(VILLAGES)], meta=META,
             )  # fmt: skip
 
