@@ -94,12 +94,26 @@ def serious_violations(page: Page) -> list[dict[str, Any]]:
     ]
 
 
-def assert_accessible(page: Page, name: str) -> None:
-    """Checked once the page has settled: a loading mask fading out is half transparent, and
-    its text then fails the contrast rule for a moment that nobody reads."""
+def settled(page: Page) -> None:
+    """Until no section is loading: skeletons turning into figures move what is below them."""
     page.wait_for_function(
         "() => !document.querySelector('.el-loading-mask, .el-skeleton')", timeout=TIMEOUT_MS
     )
+
+
+def open_tab(page: Page, name: str) -> None:
+    """Click a village tab as a person would, once the page stands still: a click sent while
+    the overview's figures arrive lands where the tab was a moment before (CI saw the issues
+    tab stay closed so). The tab must then be the selected one."""
+    settled(page)
+    page.get_by_test_id(f"tab-{name}").click()
+    expect(page.locator(f"#tab-{name}")).to_have_attribute("aria-selected", "true")
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """Checked once the page has settled: a loading mask fading out is half transparent, and
+    its text then fails the contrast rule for a moment that nobody reads."""
+    settled(page)
     found = serious_violations(page)
     assert not found, f"{name}: axe-core finds\n{json.dumps(found, ensure_ascii=False, indent=1)}"
 

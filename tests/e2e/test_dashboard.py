@@ -215,15 +215,15 @@ def test_the_village_secretary_sees_the_village_at_work(
             ("economy", "contracts-progress"),
             ("works", "works-table"),
         ):
-            page.get_by_test_id(f"tab-{tab}").click()
+            b.open_tab(page, tab)
             expect(page.get_by_test_id(shown)).to_be_visible()
             b.assert_accessible(page, f"village-{tab}")
             b.screenshot(page, f"village-{tab}")
-        page.get_by_test_id("tab-economy").click()
+        b.open_tab(page, "economy")
         expect(page.get_by_test_id("contracts-progress")).to_contain_text("98")
         expect(page.get_by_test_id("income-by-source")).to_contain_text("承包费")
         for tab in ("remediation", "practical"):
-            page.get_by_test_id(f"tab-{tab}").click()
+            b.open_tab(page, tab)
             b.screenshot(page, f"village-{tab}")
         # Another village: the secretary's token does not reach it.
         page.goto(f"{platform.gateway_url}/village/141121101201")
@@ -269,7 +269,7 @@ def test_a_resident_raises_an_issue_on_a_phone_and_the_village_sees_it(
         with b.context(chromium) as office:
             board = _page(office)
             b.log_in(board, platform.gateway_url, *_user(demo, f"demo-{DONGZHUANG}-secretary"))
-            board.get_by_test_id("tab-issues").click()
+            b.open_tab(board, "issues")
             expect(board.get_by_test_id(f"issue-{issue_id}")).to_contain_text(title)
             b.screenshot(board, "village-board-with-new-issue")
 
