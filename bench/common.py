@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,28 +116,70 @@ class Measure:
         return out
 
 
-def report(title: str, rows: list[tuple[Measure, Measure | None, str]]) -> None:
-    """Each measure beside its limit or peer, as a ratio."""
+# A target of issue 15 on one row: (figure, "<=" or ">=", value), figure one of the row's keys
+# (``ratio``, ``p99_ms``, ``per_second`` …). The report and the summary say whether it holds.
+Target = tuple[str, str, float]
+
+
+def meets(row: dict[str, Any], target: Target) -> bool:
+    figure, op, value = target
+    got = row.get(figure)
+    if got is None:
+        return False
+    return bool(got <= value) if op == "<=" else bool(got >= value)
+
+
+def target_text(row: dict[str, Any]) -> str:
+    target = row.get("target")
+    if not target:
+        return ""
+    figure, op, value = target
+    return f"{figure} {op} {value:g}: {'met' if meets(row, tuple(target)) else 'NOT met'}"
+
+
+def report(
+    title: str,
+    rows: list[tuple[Measure, Measure | None, str]],
+    *,
+    targets: dict[str, Target] | None = None,
+    notes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Each measure beside its limit or peer, as a ratio; written to ``bench/results/<slug>.json``
+    (what ``bench.summary`` and docs/performance.md read)."""
+    targets = targets or {}
     table = Table(title=title)
-    for column in ("measure", "count", "per second", "p50 ms", "p99 ms", "against", "ratio"):
+    for column in ("measure", "count", "per second", "p50 ms", "p99 ms", "against", "ratio",
+                   "target"):  # fmt: skip
         table.add_column(column, justify="right" if column != "measure" else "left")
     record = []
     for ours, limit, relation in rows:
         d = ours.as_dict()
+        row = {**d, "against": limit.as_dict() if limit else None, "relation": relation,
+               "ratio": round(ours.rate / limit.rate, 4) if limit else None}  # fmt: skip
+        if ours.name in targets:
+            row["target"] = list(targets[ours.name])
         ratio = f"{ours.rate / limit.rate:.3f} of {relation}" if limit else ""
         table.add_row(
             ours.name, str(ours.count), f"{ours.rate:,.0f} {ours.unit}/s",
             f"{d.get('p50_ms', '')}", f"{d.get('p99_ms', '')}",
-            limit.name if limit else "", ratio,
+            limit.name if limit else "", ratio, target_text(row),
         )  # fmt: skip
-        record.append({**d, "against": limit.as_dict() if limit else None, "relation": relation,
-                       "ratio": round(ours.rate / limit.rate, 4) if limit else None})  # fmt: skip
+        record.append(row)
     console.print(table)
     RESULTS.mkdir(exist_ok=True)
     slug = title.split(":")[0].strip().lower().replace(" ", "-")
     out = {"title": title, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+           "command": " ".join(["python -m", f"bench.{Path(sys.argv[0]).stem}", *sys.argv[1:]]),
            "machine": {"cpus": os.cpu_count()}, "rows": record}  # fmt: skip
+    if notes:
+        out["notes"] = notes
     (RESULTS / f"{slug}.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    return out
+
+
+def arg(name: str, default: float | str) -> str:
+    """``--name value`` from the command line, or the default."""
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else str(default)
 
 
 def run(main: Callable[[Endpoints], Coroutine[Any, Any, None]]) -> None:
@@ -151,7 +194,8 @@ def start_service(module: str, port: int, env: dict[str, str]) -> subprocess.Pop
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", f"{module}.app:create_app", "--factory",
          "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        env={**os.environ, **env}, stderr=subprocess.DEVNULL,
+        env={**os.environ, **env},
+        stderr=None if os.environ.get("XZ_BENCH_VERBOSE") else subprocess.DEVNULL,
     )  # fmt: skip
 
 
@@ -170,6 +214,31 @@ async def key_service(ep: Endpoints) -> AsyncIterator[tuple[KeyStore, dict[str, 
 
 def prefixed(service: str, settings: dict[str, str]) -> dict[str, str]:
     return {f"{service.upper()}_{name}": value for name, value in settings.items()}
+
+
+@contextmanager
+def profiled(server: subprocess.Popen[bytes], name: str) -> Iterator[None]:
+    """With ``XZ_BENCH_PROFILE=DIR``: py-spy samples ``server`` while the block runs and leaves a
+    flame graph (``DIR/<name>.svg``) and its folded stacks (``DIR/<name>.txt``) to read."""
+    folder = os.environ.get("XZ_BENCH_PROFILE")
+    if not folder:
+        yield
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    spies = []
+    for fmt, ext in (("flamegraph", "svg"), ("raw", "txt")):
+        command = ["py-spy", "record", "--pid", str(server.pid), "--rate", "100", "--nonblocking",
+                   "--format", fmt, "-o", str(Path(folder) / f"{name}.{ext}")]  # fmt: skip
+        spies.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+    try:
+        yield
+    finally:
+        for spy in spies:
+            spy.send_signal(signal.SIGINT)
+        for spy in spies:
+            spy.wait(timeout=60)
 
 
 async def ready(url: str, timeout: float = 30.0) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -115,13 +116,36 @@ def create_app(settings: SettingsT, parts: ServiceParts[SettingsT] | None = None
         app.include_router(router, dependencies=[Depends(guard.public_reads)])
     for router in parts.open_routers:
         app.include_router(router)
+    every = [*routers, *parts.public_read_routers, *parts.open_routers]
     _every_command_has_a_permission(
-        [*routers, *parts.public_read_routers, *parts.open_routers],
-        table,
-        settings.service_name,
-        exempt=parts.commands_without_permission,
+        every, table, settings.service_name, exempt=parts.commands_without_permission
     )
+    _no_thread_hops(app, settings.service_name)
     return app
+
+
+def _no_thread_hops(app: FastAPI, service: str) -> None:
+    """Refuse to start with a route whose dependency is a plain function: FastAPI runs those in
+    its thread pool, a thread hop each per request (a command's largest overhead before issue
+    15). Dependencies are coroutines; endpoints that really block say so by being plain."""
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        stack = list(route.dependant.dependencies)
+        while stack:
+            dependant = stack.pop()
+            call = dependant.call
+            if call is not None and not _is_coroutine(call):
+                raise ValueError(
+                    f"{service}: {route.path} depends on {getattr(call, '__qualname__', call)}, "
+                    "a plain function: make it a coroutine (async def)"
+                )
+            stack.extend(dependant.dependencies)
+
+
+def _is_coroutine(call: Callable[..., Any]) -> bool:
+    target = call if inspect.isroutine(call) else getattr(call, "__call__", call)  # noqa: B004
+    return inspect.iscoroutinefunction(target)
 
 
 def _holds_personal_data(registry: EventRegistry, settings: ServiceSettings) -> bool:

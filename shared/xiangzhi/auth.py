@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -90,7 +91,10 @@ class TokenIssuer:
     """Signs access tokens (the gateway holds the private key)."""
 
     def __init__(self, private_key_pem: str, *, issuer: str, audience: str, ttl: int) -> None:
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
         self.key = private_key_pem
+        self._key = load_pem_private_key(private_key_pem.encode(), password=None)
         self.issuer = issuer
         self.audience = audience
         self.ttl = ttl
@@ -106,23 +110,58 @@ class TokenIssuer:
             "exp": now + (ttl or self.ttl),
             "jti": str(uuid.uuid4()),
         }
-        return jwt.encode(claims, self.key, algorithm=ALGORITHM)
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)  # type: ignore[arg-type]
 
 
 class TokenVerifier:
-    """Verifies access tokens with the gateway's public key."""
+    """Verifies access tokens with the gateway's public key.
 
-    def __init__(self, public_key_pem: str, *, issuer: str, audience: str, leeway: int = 5) -> None:
+    A token verified once is remembered until it expires (a small LRU keyed by the token's own
+    bytes): a client sends the same token with every request for its 15 minutes, and an
+    Ed25519 check plus the claims' parsing is the largest cost of a small read. Nothing is
+    weakened: a token is accepted from the cache only if it verified, and only until its
+    ``exp`` (with the same leeway); a different byte is a different token.
+    """
+
+    def __init__(
+        self,
+        public_key_pem: str,
+        *,
+        issuer: str,
+        audience: str,
+        leeway: int = 5,
+        cache_size: int = 4096,
+    ) -> None:
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
         self.key = public_key_pem
+        # Parsed once: PyJWT would parse the PEM again for every token.
+        self._key = load_pem_public_key(public_key_pem.encode())
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
+        self.cache_size = cache_size
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     def verify(self, token: str) -> Principal:
+        hit = self._verified.get(token)
+        if hit is not None:
+            principal, expires = hit
+            if time.time() <= expires:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+        principal = self._verify(token)
+        self._verified[token] = (principal, float(principal.claims["exp"]) + self.leeway)
+        if len(self._verified) > self.cache_size:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _verify(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
                 token,
-                self.key,
+                self._key,  # type: ignore[arg-type]
                 algorithms=[ALGORITHM],  # never "none", never a symmetric algorithm
                 issuer=self.issuer,
                 audience=self.audience,

@@ -19,7 +19,7 @@ from .store import EventMeta, EventStore
 
 def runtime(request: Request) -> Runtime[Any]:
     """The app's runtime; a service that needs its own settings' type names it:
-    ``Annotated[Runtime[GridSettings], Depends(runtime)]``."""
+    ``Annotated[Runtime[GridSettings], Depends(...)]`` with a coroutine returning this."""
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
@@ -38,11 +38,29 @@ def event_meta(request: Request) -> EventMeta:
     )
 
 
-RuntimeDep = Annotated[Runtime[Any], Depends(runtime)]
+# Dependencies are coroutines: FastAPI runs a plain function in its thread pool, a thread hop
+# per dependency per request (most of a command's overhead, measured in issue 15).
+async def _runtime(request: Request) -> Runtime[Any]:
+    return runtime(request)
+
+
+async def _caller(request: Request) -> Principal:
+    return caller(request)
+
+
+async def _event_store(request: Request) -> EventStore:
+    return event_store(request)
+
+
+async def _event_meta(request: Request) -> EventMeta:
+    return event_meta(request)
+
+
+RuntimeDep = Annotated[Runtime[Any], Depends(_runtime)]
 # The verified caller of a guarded route.
-PrincipalDep = Annotated[Principal, Depends(caller)]
-StoreDep = Annotated[EventStore, Depends(event_store)]
-MetaDep = Annotated[EventMeta, Depends(event_meta)]
+PrincipalDep = Annotated[Principal, Depends(_caller)]
+StoreDep = Annotated[EventStore, Depends(_event_store)]
+MetaDep = Annotated[EventMeta, Depends(_event_meta)]
 
 
 class BadTokenError(DomainError):

@@ -104,7 +104,7 @@ def requires(permission: Permission) -> Any:
     The dependency yields the caller's ``Grant``, whose rule the domain then checks.
     """
 
-    def check(request: Request) -> Grant:
+    async def check(request: Request) -> Grant:
         grant = permission.authorize(caller(request))
         # For the command's context: the domain checks the grant's rule with the aggregate.
         request.state.grant = grant

@@ -78,3 +78,35 @@ def test_a_tampered_or_unsigned_token_is_refused() -> None:
         _verifier().verify(unsigned)
     with pytest.raises(InvalidTokenError, match="role"):
         _verifier().verify(jwt.encode({**claims, "role": "emperor"}, PRIVATE, algorithm="EdDSA"))
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    verifier = TokenVerifier(PUBLIC, issuer=ISSUER, audience=AUDIENCE, leeway=0)
+    clerk = Principal("u3", "village_staff", villages=frozenset({DONGZHUANG}))
+    token = TokenIssuer(PRIVATE, issuer=ISSUER, audience=AUDIENCE, ttl=1).issue(clerk)
+    assert verifier.verify(token) == clerk
+    assert verifier.verify(token) == clerk  # the remembered one
+    time.sleep(2.1)
+    with pytest.raises(InvalidTokenError, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_token_altered_after_one_verified_is_still_checked() -> None:
+    verifier = _verifier()
+    clerk = Principal("u3", "village_staff", villages=frozenset({DONGZHUANG}))
+    token = TokenIssuer(PRIVATE, issuer=ISSUER, audience=AUDIENCE, ttl=60).issue(clerk)
+    verifier.verify(token)
+    header, claims, signature = token.split(".")
+    wider = jwt.utils.base64url_encode(
+        jwt.utils.base64url_decode(claims).replace(DONGZHUANG.encode(), NEIGHBOUR.encode())
+    ).decode()
+    with pytest.raises(InvalidTokenError):
+        verifier.verify(f"{header}.{wider}.{signature}")
+
+
+def test_the_verifier_remembers_a_bounded_number_of_tokens() -> None:
+    verifier = TokenVerifier(PUBLIC, issuer=ISSUER, audience=AUDIENCE, cache_size=3)
+    issuer = TokenIssuer(PRIVATE, issuer=ISSUER, audience=AUDIENCE, ttl=60)
+    for n in range(10):
+        verifier.verify(issuer.issue(Principal(f"u{n}", "resident")))
+    assert len(verifier._verified) == 3

@@ -15,7 +15,7 @@ Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit vil
 Id = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
-def context(request: Request, village: Village, meta: MetaDep) -> handlers.Context:
+async def context(request: Request, village: Village, meta: MetaDep) -> handlers.Context:
     return handlers.Context(store=event_store(request), village=village, meta=meta)
 
 

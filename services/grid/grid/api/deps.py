@@ -15,7 +15,7 @@ from ..handlers import Context
 Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit village code")]
 
 
-def actor(request: Request) -> Actor:
+async def actor(request: Request) -> Actor:
     """Who is asking, from the verified token (never from the request body), and the rule the
     permission table puts on their role for this command."""
     principal = principal_of(request)
@@ -32,7 +32,7 @@ def actor(request: Request) -> Actor:
 ActorDep = Annotated[Actor, Depends(actor)]
 
 
-def context(request: Request, village: Village, meta: MetaDep, who: ActorDep) -> Context:
+async def context(request: Request, village: Village, meta: MetaDep, who: ActorDep) -> Context:
     return Context(store=event_store(request), village=village, meta=meta, actor=who)
 
 

@@ -17,7 +17,7 @@ Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit vil
 Id = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
-def context(request: Request, village: Village, meta: MetaDep) -> handlers.Context:
+async def context(request: Request, village: Village, meta: MetaDep) -> handlers.Context:
     principal = principal_of(request)
     grant = grant_of(request)
     return handlers.Context(

@@ -16,7 +16,7 @@ MemberId = Annotated[str, Path(pattern=MEMBER_ID)]
 Id = Annotated[str, Path(pattern=ID)]
 
 
-def context(request: Request, village: Village, meta: MetaDep) -> handlers.Context:
+async def context(request: Request, village: Village, meta: MetaDep) -> handlers.Context:
     return handlers.Context(store=event_store(request), village=village, meta=meta)
 
 
