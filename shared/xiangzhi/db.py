@@ -28,9 +28,23 @@ async def _init_connection(conn: Connection) -> None:
         await conn.set_type_codec(name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _release(conn: Connection) -> None:
+    """What a connection needs before the next acquirer gets it. asyncpg's default sends
+    ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` on every release: a round trip
+    per query made through the pool (measured in issue 15). The kit leaves no session state on
+    pooled connections — settings are ``set local``, locks transaction-scoped (the migration
+    lock is released in ``finally``), listeners on connections of their own — and asyncpg still
+    rolls back a transaction a cancelled request left open before it calls this."""
+
+
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10, **kwargs: Any) -> Pool:
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=_init_connection, **kwargs
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        reset=_release,
+        **kwargs,
     )
     assert pool is not None
     return pool

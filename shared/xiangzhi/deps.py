@@ -85,6 +85,7 @@ def consistent_read(projection: str) -> Any:
         except consistency.InvalidTokenError as exc:
             raise BadTokenError(str(exc), field="consistency") from exc
         rt = runtime(request)
+        runner = rt.runners.get(projection) if rt.settings.projections_enabled else None
         results = await asyncio.gather(
             *(
                 wait_for(
@@ -94,6 +95,7 @@ def consistent_read(projection: str) -> Any:
                     p.village,
                     p.chainseq,
                     timeout=rt.settings.consistency_timeout,
+                    progress=runner.progress if runner is not None else None,
                 )
                 for p in positions
             )

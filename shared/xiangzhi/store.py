@@ -7,6 +7,7 @@ A version conflict raises ``ConcurrencyError`` and writes nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -164,6 +165,13 @@ class EventStore:
     def __init__(self, pool: Pool, keys: KeyStore | None = None) -> None:
         self.pool = pool
         self.keys = keys
+        self._committers: dict[str, GroupCommit] = {}
+
+    def _committer(self, village: str) -> GroupCommit:
+        committer = self._committers.get(village)
+        if committer is None:
+            committer = self._committers[village] = GroupCommit(self.pool, village)
+        return committer
 
     async def append(
         self,
@@ -178,7 +186,8 @@ class EventStore:
         """Append ``events`` to ``stream_id`` if it is at ``expected_version`` (0: new stream).
 
         With ``conn`` the append joins that connection's transaction (as a savepoint): a
-        policy appends its command's events atomically with its own progress.
+        policy appends its command's events atomically with its own progress. Without, it is
+        committed with whatever else the village's committer has queued (``GroupCommit``).
         """
         if not events:
             return []
@@ -187,18 +196,17 @@ class EventStore:
         else:
             _refuse_personal_data(events)
             new = [e if isinstance(e, NewEvent) else NewEvent.of(e) for e in events]
+        if conn is None:
+            return await self._committer(village).submit([(stream_id, expected_version, new)], meta)
         try:
-            if conn is not None:
-                async with conn.transaction():
-                    return await _append(conn, stream_id, expected_version, new, village, meta)
-            async with self.pool.acquire() as own, own.transaction():
-                return await _append(own, stream_id, expected_version, new, village, meta)
+            async with conn.transaction():
+                return await _append(conn, stream_id, expected_version, new, village, meta)
         except ConcurrencyError as exc:
             if exc.actual != UNKNOWN_VERSION:
                 raise
             # The race's loser: its snapshot could not see the winner's events. Now that the
             # (savepoint or) transaction is rolled back, a fresh statement sees them committed.
-            actual = await (conn or self.pool).fetchval(
+            actual = await conn.fetchval(
                 "select coalesce(max(version), 0) from events where stream_id = $1", stream_id
             )
             raise ConcurrencyError(stream_id, expected_version, int(actual)) from exc
@@ -231,12 +239,11 @@ class EventStore:
         for a in appends:
             parts.append((a.stream_id, a.expected_version, sealed[at : at + len(a.events)]))
             at += len(a.events)
+        if conn is None:
+            return await self._committer(village).submit(parts, meta)
         try:
-            if conn is not None:
-                async with conn.transaction():
-                    return await _append_many(conn, parts, village, meta)
-            async with self.pool.acquire() as own, own.transaction():
-                return await _append_many(own, parts, village, meta)
+            async with conn.transaction():
+                return await _append_many(conn, parts, village, meta)
         except asyncpg.UniqueViolationError as exc:  # pragma: no cover - the lock prevents it
             raise ConcurrencyError(names[0], appends[0].expected_version, UNKNOWN_VERSION) from exc
 
@@ -373,28 +380,153 @@ async def _append_many(
     village: str,
     meta: EventMeta,
 ) -> list[RecordedEvent]:
-    head_seq, head_hash, _, _ = await _lock_head_and_read_stream(conn, village, parts[0][0])
+    [outcome] = await _append_requests(conn, [(parts, meta)], village)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+Part = tuple[str, int, Sequence[NewEvent]]
+
+
+async def _append_requests(
+    conn: Connection, requests: Sequence[tuple[Sequence[Part], EventMeta]], village: str
+) -> list[list[RecordedEvent] | Exception]:
+    """Several commands' appends to one village under one lock of its chain and one insert.
+    Each request is all or nothing: one whose stream is not at its expected version gets its
+    ``ConcurrencyError`` (and writes nothing) while the others go on, in order, so a later
+    request on a stream an earlier one moved sees the version that one left."""
+    streams = list(dict.fromkeys(p[0] for parts, _ in requests for p in parts))
+    head_seq, head_hash, _, _ = await _lock_head_and_read_stream(conn, village, streams[0])
     # Read once the head is ours: every append to the village waits for it, so these versions
     # are the streams' own and cannot move until this transaction ends.
     rows = await conn.fetch(
         "select stream_id, max(version) as version, min(village) as village from events "
         "where stream_id = any($1) group by stream_id",
-        [p[0] for p in parts],
+        streams,
     )
     current = {r["stream_id"]: (int(r["version"]), r["village"]) for r in rows}
-    recorded: list[RecordedEvent] = []
     at = (head_seq, head_hash)
-    as_dict = meta.as_dict()
-    for stream_id, expected, new in parts:
+    outcomes: list[list[RecordedEvent] | Exception] = []
+    chained_all: list[RecordedEvent] = []
+    for parts, meta in requests:
+        refused = _refusal(parts, current, village)
+        if refused is not None:
+            outcomes.append(refused)
+            continue
+        as_dict = meta.as_dict()
+        mine: list[RecordedEvent] = []
+        for stream_id, expected, new in parts:
+            chained = _chain(new, stream_id, expected, village, as_dict, at)
+            mine += chained
+            at = (chained[-1].chain_seq, chained[-1].hash)
+            current[stream_id] = (expected + len(new), village)
+        outcomes.append(mine)
+        chained_all += mine
+    if chained_all:
+        positioned = iter(await _insert(conn, chained_all, village))
+        outcomes = [
+            o if isinstance(o, Exception) else [next(positioned) for _ in o] for o in outcomes
+        ]
+    return outcomes
+
+
+def _refusal(
+    parts: Sequence[Part], current: dict[str, tuple[int, str | None]], village: str
+) -> Exception | None:
+    for stream_id, expected, _ in parts:
         actual, stream_village = current.get(stream_id, (0, None))
         if actual != expected:
-            raise ConcurrencyError(stream_id, expected, actual)
+            return ConcurrencyError(stream_id, expected, actual)
         if stream_village is not None and stream_village != village:
-            raise StreamVillageError(f"stream {stream_id} belongs to village {stream_village}")
-        chained = _chain(new, stream_id, expected, village, as_dict, at)
-        recorded += chained
-        at = (chained[-1].chain_seq, chained[-1].hash)
-    return await _insert(conn, recorded, village)
+            return StreamVillageError(f"stream {stream_id} belongs to village {stream_village}")
+    return None
+
+
+class GroupCommit:
+    """One village's appends, committed together (group commit).
+
+    Appends to one village are serialised on its chain head; each used to hold that lock for
+    its own round trips and its own durable commit, so a busy village was limited to about one
+    commit at a time however many commands waited. The committer takes every append queued
+    while the previous transaction ran and writes them in one: one lock, one read of the
+    streams' versions, one insert, one commit, whatever their number. Each append keeps its own
+    outcome — its events, or its conflict — and nothing is acknowledged before the commit.
+    """
+
+    # Enough for a burst; the rest wait for the next transaction, milliseconds later.
+    MAX_REQUESTS = 256
+
+    def __init__(self, pool: Pool, village: str) -> None:
+        self.pool = pool
+        self.village = village
+        self._queue: list[tuple[Sequence[Part], EventMeta, asyncio.Future[list[RecordedEvent]]]]
+        self._queue = []
+        self._batch: list[tuple[Sequence[Part], EventMeta, asyncio.Future[list[RecordedEvent]]]]
+        self._batch = []
+        self._running: asyncio.Task[None] | None = None
+        # How many transactions it has committed (or tried): fewer than appends under load.
+        self.transactions = 0
+
+    async def submit(self, parts: Sequence[Part], meta: EventMeta) -> list[RecordedEvent]:
+        names = [p[0] for p in parts]
+        if len(set(names)) != len(names):
+            raise ValueError("a stream may appear once in an append")
+        future: asyncio.Future[list[RecordedEvent]] = asyncio.get_running_loop().create_future()
+        self._queue.append((parts, meta, future))
+        if self._running is None or self._running.done():
+            self._running = asyncio.create_task(self._drain())
+        # A caller that is cancelled (its client went away) does not cancel the others' commit;
+        # its own events are committed or not with them, as a cancelled transaction's would be.
+        return await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        try:
+            await self._commit_queued()
+        except BaseException:
+            # Stopped (the app shuts down): nobody may wait for an answer that will not come.
+            for _, _, future in [*self._batch, *self._queue]:
+                if not future.done():
+                    future.set_exception(RuntimeError("the event store is stopping"))
+            self._queue = []
+            raise
+
+    async def _commit_queued(self) -> None:
+        while self._queue:
+            batch, self._queue = (
+                self._queue[: self.MAX_REQUESTS],
+                self._queue[self.MAX_REQUESTS :],
+            )
+            self._batch = batch
+            try:
+                outcomes = await self._commit([(parts, meta) for parts, meta, _ in batch])
+            except Exception as exc:
+                if len(batch) == 1:
+                    outcomes = [exc]
+                else:
+                    # Something failed the whole transaction (a duplicate event id, a lost
+                    # connection): each append alone, so only the one at fault is refused.
+                    outcomes = []
+                    for parts, meta, _ in batch:
+                        try:
+                            [one] = await self._commit([(parts, meta)])
+                        except Exception as alone:
+                            one = alone
+                        outcomes.append(one)
+            for (_, _, future), outcome in zip(batch, outcomes, strict=True):
+                if future.done():
+                    continue
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
+
+    async def _commit(
+        self, requests: Sequence[tuple[Sequence[Part], EventMeta]]
+    ) -> list[list[RecordedEvent] | Exception]:
+        self.transactions += 1
+        async with self.pool.acquire() as conn, conn.transaction():
+            return await _append_requests(conn, requests, self.village)
 
 
 _LOCK_HEAD = """

@@ -289,9 +289,7 @@ async def import_register(
             *(StreamAppend(str(CONTRACT(c, ctx.village)), 0, e) for c, e in plan.contracts.items()),
             StreamAppend(str(marker), 0, [summary]),
         ]
-        recorded = await ctx.store.append_many(
-            appends, village=ctx.village, meta=ctx.meta, conn=ctx.conn
-        )
+        recorded = await ctx.append_many(appends)
         return Imported(
             import_id, len(rows), plan.contracts_added, plan.assets_added, False, recorded
         )

@@ -53,9 +53,7 @@ async def catalogue(ctx: Context) -> points.Catalogue:
                 points=value,
                 cap_per_period=cap,
             )
-        await ctx.store.append(
-            str(CATALOGUE(ctx.village)), 0, new, village=ctx.village, meta=ctx.meta, conn=ctx.conn
-        )
+        await ctx.append(CATALOGUE(ctx.village), 0, new)
         state = points.fold_catalogue(new)
     return state
 
@@ -153,7 +151,7 @@ async def attend_activity(ctx: Context, activity_id: str, cmd: c.Attend, *, peri
             fold=study.fold,
             decide=lambda s: study.attend(s, cmd),
         )
-        if outcome.recorded:
+        if outcome.decided:
             await _score_capped(
                 ctx,
                 member_id,

@@ -19,6 +19,7 @@ from . import positions
 from .base import Projection
 from .parking import Parked, Parking
 from .rebuild import rebuild_and_swap
+from .wait import Progress
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +63,8 @@ class ProjectionRunner:
             replication_factor=dlq_replication_factor,
         )
         self.ready = asyncio.Event()
+        # What this process's live batches committed: read-your-writes waits on it.
+        self.progress = Progress()
 
     async def setup(self) -> None:
         """The projection's schema and tables, and its DLQ topic."""
@@ -128,6 +131,8 @@ class ProjectionRunner:
                 await self.projection.apply(conn, event)
                 applied[key] = touched[key] = event.chainseq
             await positions.store_progress(conn, touched, records)
+        if live:
+            self.progress.advance(touched)
         APPLIED.labels(self.projection.name).inc(len(events) - skipped)
         SKIPPED.labels(self.projection.name).inc(skipped)
 
