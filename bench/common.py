@@ -166,6 +166,8 @@ def report(
         )  # fmt: skip
         record.append(row)
     console.print(table)
+    for name, value in (notes or {}).items():
+        console.print(f"{name}: {json.dumps(value, ensure_ascii=False)}")
     RESULTS.mkdir(exist_ok=True)
     slug = title.split(":")[0].strip().lower().replace(" ", "-")
     out = {"title": title, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -273,3 +275,31 @@ async def raw_consume(
     finally:
         await consumer.stop()
     return Measure(name, seen, time.perf_counter() - started, unit="msgs")
+
+
+async def histogram(url: str, metric: str) -> dict[float, float]:
+    """A Prometheus histogram of a service's ``/metrics``, its labels summed: cumulative count
+    per bucket bound (seconds)."""
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(f"{url}/metrics")).text
+    buckets: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith(f"{metric}_bucket{{"):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            bound = float("inf") if le == "+Inf" else float(le)
+            buckets[bound] = buckets.get(bound, 0.0) + float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def quantiles(after: dict[float, float], before: dict[float, float]) -> dict[str, float]:
+    """What was observed between two readings of a histogram: its count, and p50/p99 as the
+    upper bound of the bucket they fall in (ms) — where a latency goes."""
+    seen = {b: n - before.get(b, 0.0) for b, n in after.items()}
+    total = seen.get(float("inf"), 0.0)
+    if not total:
+        return {}
+    out = {"count": total}
+    for p in (50, 99):
+        bound = next(b for b in sorted(seen) if seen[b] >= total * p / 100)
+        out[f"p{p}_ms_at_most"] = bound * 1000
+    return out

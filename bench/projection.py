@@ -10,6 +10,7 @@ import asyncio
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -24,7 +25,9 @@ VILLAGES = [f"141121{n:06d}" for n in range(100201, 100251)]
 
 
 class IncomeByVillage(Projection):
-    """A typical read model: one upsert per event (collective income per village and year)."""
+    """A typical read model: collective income per village and year. ``apply`` is one upsert
+    per event; ``apply_batch`` sums the batch per (village, year) and writes it in one
+    statement, as a read model written for catch-up does."""
 
     name = "income"
     ddl = """
@@ -45,6 +48,21 @@ class IncomeByVillage(Projection):
             event.data["year"],
             Decimal(event.data["amount_yuan"]),
         )
+
+    async def apply_batch(self, conn: db.Connection, events: Sequence[Envelope]) -> None:
+        sums: dict[tuple[str, int], list[Decimal | int]] = {}
+        for event in events:
+            entry = sums.setdefault((event.village, event.data["year"]), [Decimal(0), 0])
+            entry[0] += Decimal(event.data["amount_yuan"])
+            entry[1] += 1
+        await conn.execute(
+            "insert into income select * from unnest($1::char(12)[], $2::int[], "
+            "$3::numeric[], $4::int[]) on conflict (village, year) do update "
+            "set amount = income.amount + excluded.amount, "
+            "entries = income.entries + excluded.entries",
+            [k[0] for k in sums], [k[1] for k in sums],
+            [v[0] for v in sums.values()], [v[1] for v in sums.values()],
+        )  # fmt: skip
 
 
 async def _produce(bootstrap: str, topic: str, events: int) -> None:
@@ -112,7 +130,11 @@ async def main(ep: Endpoints, events: int) -> None:
         await _produce(ep.kafka_bootstrap, topic, events)
         consume = await raw_consume(ep.kafka_bootstrap, topic, events)
         catch_up = await _catch_up(dsn, ep.kafka_bootstrap, topic, events)
-    report("projection: catch-up", [(catch_up, consume, "raw consume msgs/s")])
+    report(
+        "projection: catch-up",
+        [(catch_up, consume, "raw consume msgs/s")],
+        targets={catch_up.name: ("ratio", ">=", 0.5)},
+    )
 
 
 if __name__ == "__main__":

@@ -196,6 +196,7 @@ def _lifespan(
             for task in runtime.tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(task, timeout=10)
+            await runtime.store.committer.close()
             await runtime.pool.close()
             if runtime.keys is not None:
                 await runtime.keys.close()

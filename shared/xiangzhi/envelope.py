@@ -91,10 +91,15 @@ class Envelope(BaseModel):
     def from_kafka(cls, value: bytes, headers: Any) -> Envelope:
         """Parse a binary-mode record; ``headers`` as aiokafka gives them (name, bytes) pairs."""
         attributes: dict[str, Any] = {}
+        cut = len(HEADER_PREFIX)
         for name, raw in headers:
+            # Our relay writes the names lower-case; any other producer's spelling is folded.
+            if name[:cut] == HEADER_PREFIX:
+                attributes[name[cut:]] = raw.decode()
+                continue
             lowered = name.lower()
             if lowered.startswith(HEADER_PREFIX):
-                attributes[lowered[len(HEADER_PREFIX) :]] = raw.decode()
+                attributes[lowered[cut:]] = raw.decode()
             elif lowered == "content-type":
                 attributes["datacontenttype"] = raw.decode()
         attributes["data"] = json.loads(value) if value else {}

@@ -13,10 +13,11 @@ import contextlib
 import time
 import zlib
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 from .db import Connection, connect
 from .store import EVENT_COLUMNS, OUTBOX_CHANNEL, RecordedEvent
@@ -25,6 +26,12 @@ log = structlog.get_logger(__name__)
 
 OUTBOX_DEPTH = Gauge("xiangzhi_outbox_depth", "Events appended but not yet published", ["service"])
 PUBLISHED = Counter("xiangzhi_events_published_total", "Events published to Kafka", ["service"])
+PUBLISH_LAG = Histogram(
+    "xiangzhi_relay_lag_seconds",
+    "From an event's recording to Kafka's acknowledgement of it",
+    ["service"],
+    buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10),
+)
 
 
 def leader_lock_key(service: str) -> int:
@@ -116,6 +123,10 @@ class OutboxRelay:
         if rows:
             events = [RecordedEvent.from_row(r) for r in rows]
             await self.produce(kafka, events)
+            acked = datetime.now(UTC)
+            lag = PUBLISH_LAG.labels(self.service)
+            for event in events:
+                lag.observe((acked - event.recorded_at).total_seconds())
             await self.forget(conn, [e.position for e in events])
             PUBLISHED.labels(self.service).inc(len(events))
         if time.monotonic() >= self._depth_due:

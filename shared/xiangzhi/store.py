@@ -142,7 +142,9 @@ with ins as (
 ), outboxed as (
     insert into outbox (position) select position from ins
 ), head as (
-    update chain_heads set chain_seq = $12, hash = $13 where village = $4[1]
+    update chain_heads h set chain_seq = u.chain_seq, hash = u.hash
+    from unnest($12::text[], $13::bigint[], $14::text[]) as u(village, chain_seq, hash)
+    where h.village = u.village
 )
 select array_agg(position order by position) as positions, pg_notify('{OUTBOX_CHANNEL}', '')
 from ins
@@ -165,13 +167,7 @@ class EventStore:
     def __init__(self, pool: Pool, keys: KeyStore | None = None) -> None:
         self.pool = pool
         self.keys = keys
-        self._committers: dict[str, GroupCommit] = {}
-
-    def _committer(self, village: str) -> GroupCommit:
-        committer = self._committers.get(village)
-        if committer is None:
-            committer = self._committers[village] = GroupCommit(self.pool, village)
-        return committer
+        self.committer = GroupCommit(pool)
 
     async def append(
         self,
@@ -197,7 +193,7 @@ class EventStore:
             _refuse_personal_data(events)
             new = [e if isinstance(e, NewEvent) else NewEvent.of(e) for e in events]
         if conn is None:
-            return await self._committer(village).submit([(stream_id, expected_version, new)], meta)
+            return await self.committer.submit(village, [(stream_id, expected_version, new)], meta)
         try:
             async with conn.transaction():
                 return await _append(conn, stream_id, expected_version, new, village, meta)
@@ -240,7 +236,7 @@ class EventStore:
             parts.append((a.stream_id, a.expected_version, sealed[at : at + len(a.events)]))
             at += len(a.events)
         if conn is None:
-            return await self._committer(village).submit(parts, meta)
+            return await self.committer.submit(village, parts, meta)
         try:
             async with conn.transaction():
                 return await _append_many(conn, parts, village, meta)
@@ -338,7 +334,7 @@ async def _append(
         new, stream_id, expected_version, village, meta.as_dict(), (head_seq, head_hash)
     )
     try:
-        return await _insert(conn, recorded, village)
+        return await _insert(conn, recorded)
     except asyncpg.UniqueViolationError as exc:
         # Two appends to one stream raced: both read its version before the chain-head lock
         # was theirs, and the statement that waited for the lock still reads the old snapshot
@@ -347,16 +343,17 @@ async def _append(
         raise ConcurrencyError(stream_id, expected_version, UNKNOWN_VERSION) from exc
 
 
-async def _insert(
-    conn: Connection, recorded: Sequence[RecordedEvent], village: str
-) -> list[RecordedEvent]:
-    """The chained events, their outbox rows and the village's new head, in one statement."""
+async def _insert(conn: Connection, recorded: Sequence[RecordedEvent]) -> list[RecordedEvent]:
+    """The chained events, their outbox rows and their villages' new heads, in one statement."""
+    heads: dict[str, RecordedEvent] = {}
+    for event in recorded:
+        heads[event.village] = event
     row = await conn.fetchrow(
         _INSERT,
         [e.event_id for e in recorded],
         [e.stream_id for e in recorded],
         [e.version for e in recorded],
-        [village] * len(recorded),
+        [e.village for e in recorded],
         [e.type for e in recorded],
         [e.data for e in recorded],
         [e.meta for e in recorded],
@@ -364,8 +361,9 @@ async def _insert(
         [e.chain_seq for e in recorded],
         [e.prev_hash for e in recorded],
         [e.hash for e in recorded],
-        recorded[-1].chain_seq,
-        recorded[-1].hash,
+        list(heads),
+        [e.chain_seq for e in heads.values()],
+        [e.hash for e in heads.values()],
     )
     assert row is not None
     return [
@@ -380,36 +378,37 @@ async def _append_many(
     village: str,
     meta: EventMeta,
 ) -> list[RecordedEvent]:
-    [outcome] = await _append_requests(conn, [(parts, meta)], village)
+    [outcome] = await _append_requests(conn, [(village, parts, meta)])
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
 
 
 Part = tuple[str, int, Sequence[NewEvent]]
+Request = tuple[str, Sequence[Part], EventMeta]
 
 
 async def _append_requests(
-    conn: Connection, requests: Sequence[tuple[Sequence[Part], EventMeta]], village: str
+    conn: Connection, requests: Sequence[Request]
 ) -> list[list[RecordedEvent] | Exception]:
-    """Several commands' appends to one village under one lock of its chain and one insert.
+    """Several commands' appends under one lock of each village's chain and one insert.
+
     Each request is all or nothing: one whose stream is not at its expected version gets its
     ``ConcurrencyError`` (and writes nothing) while the others go on, in order, so a later
-    request on a stream an earlier one moved sees the version that one left."""
-    streams = list(dict.fromkeys(p[0] for parts, _ in requests for p in parts))
-    head_seq, head_hash, _, _ = await _lock_head_and_read_stream(conn, village, streams[0])
-    # Read once the head is ours: every append to the village waits for it, so these versions
-    # are the streams' own and cannot move until this transaction ends.
+    request on a stream an earlier one moved sees the version that one left.
+    """
+    heads = await _lock_heads(conn, sorted({village for village, _, _ in requests}))
+    # Read once the heads are ours: every append to these villages waits for them, so these
+    # versions are the streams' own and cannot move until this transaction ends.
     rows = await conn.fetch(
         "select stream_id, max(version) as version, min(village) as village from events "
         "where stream_id = any($1) group by stream_id",
-        streams,
+        list(dict.fromkeys(p[0] for _, parts, _ in requests for p in parts)),
     )
     current = {r["stream_id"]: (int(r["version"]), r["village"]) for r in rows}
-    at = (head_seq, head_hash)
     outcomes: list[list[RecordedEvent] | Exception] = []
     chained_all: list[RecordedEvent] = []
-    for parts, meta in requests:
+    for village, parts, meta in requests:
         refused = _refusal(parts, current, village)
         if refused is not None:
             outcomes.append(refused)
@@ -417,18 +416,42 @@ async def _append_requests(
         as_dict = meta.as_dict()
         mine: list[RecordedEvent] = []
         for stream_id, expected, new in parts:
-            chained = _chain(new, stream_id, expected, village, as_dict, at)
+            chained = _chain(new, stream_id, expected, village, as_dict, heads[village])
             mine += chained
-            at = (chained[-1].chain_seq, chained[-1].hash)
+            heads[village] = (chained[-1].chain_seq, chained[-1].hash)
             current[stream_id] = (expected + len(new), village)
         outcomes.append(mine)
         chained_all += mine
     if chained_all:
-        positioned = iter(await _insert(conn, chained_all, village))
+        positioned = iter(await _insert(conn, chained_all))
         outcomes = [
             o if isinstance(o, Exception) else [next(positioned) for _ in o] for o in outcomes
         ]
     return outcomes
+
+
+async def _lock_heads(conn: Connection, villages: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """Lock the villages' chain heads, in code order (so that two committers locking some of
+    the same villages never deadlock); a village's first event creates its head."""
+    heads = await _locked_heads(conn, villages)
+    if len(heads) < len(villages):
+        await conn.execute(
+            "insert into chain_heads (village, chain_seq, hash) "
+            "select v, 0, $2 from unnest($1::text[]) v on conflict do nothing",
+            [v for v in villages if v not in heads],
+            GENESIS,
+        )
+        heads = await _locked_heads(conn, villages)
+    return heads
+
+
+async def _locked_heads(conn: Connection, villages: Sequence[str]) -> dict[str, tuple[int, str]]:
+    rows = await conn.fetch(
+        "select village, chain_seq, hash from chain_heads where village = any($1) "
+        "order by village for update",
+        list(villages),
+    )
+    return {r["village"]: (int(r["chain_seq"]), str(r["hash"])) for r in rows}
 
 
 def _refusal(
@@ -444,62 +467,90 @@ def _refusal(
 
 
 class GroupCommit:
-    """One village's appends, committed together (group commit).
+    """The process's appends, committed together (group commit).
 
     Appends to one village are serialised on its chain head; each used to hold that lock for
     its own round trips and its own durable commit, so a busy village was limited to about one
-    commit at a time however many commands waited. The committer takes every append queued
-    while the previous transaction ran and writes them in one: one lock, one read of the
-    streams' versions, one insert, one commit, whatever their number. Each append keeps its own
-    outcome — its events, or its conflict — and nothing is acknowledged before the commit.
+    commit at a time however many commands waited, and every command paid a commit of its own.
+    The committer takes the appends queued while its transactions ran and writes them together:
+    each village's head locked once (in code order), one read of the streams' versions, one
+    insert, one commit, whatever their number. Each append keeps its own outcome — its events,
+    or its conflict — and nothing is acknowledged before the commit.
+
+    A few transactions run at once, on disjoint villages: one village held long (an import of
+    thousands of rows, another process's lock) delays only that village's appends.
     """
 
     # Enough for a burst; the rest wait for the next transaction, milliseconds later.
     MAX_REQUESTS = 256
+    LANES = 4
 
-    def __init__(self, pool: Pool, village: str) -> None:
+    def __init__(self, pool: Pool) -> None:
         self.pool = pool
-        self.village = village
-        self._queue: list[tuple[Sequence[Part], EventMeta, asyncio.Future[list[RecordedEvent]]]]
-        self._queue = []
-        self._batch: list[tuple[Sequence[Part], EventMeta, asyncio.Future[list[RecordedEvent]]]]
-        self._batch = []
-        self._running: asyncio.Task[None] | None = None
+        self._queue: list[tuple[Request, asyncio.Future[list[RecordedEvent]]]] = []
+        self._lanes: dict[asyncio.Task[None], set[str]] = {}
+        self._closed = False
         # How many transactions it has committed (or tried): fewer than appends under load.
         self.transactions = 0
 
-    async def submit(self, parts: Sequence[Part], meta: EventMeta) -> list[RecordedEvent]:
+    async def submit(
+        self, village: str, parts: Sequence[Part], meta: EventMeta
+    ) -> list[RecordedEvent]:
         names = [p[0] for p in parts]
         if len(set(names)) != len(names):
             raise ValueError("a stream may appear once in an append")
+        if self._closed:
+            raise RuntimeError("the event store is stopping")
         future: asyncio.Future[list[RecordedEvent]] = asyncio.get_running_loop().create_future()
-        self._queue.append((parts, meta, future))
-        if self._running is None or self._running.done():
-            self._running = asyncio.create_task(self._drain())
+        self._queue.append(((village, parts, meta), future))
+        self._schedule()
         # A caller that is cancelled (its client went away) does not cancel the others' commit;
         # its own events are committed or not with them, as a cancelled transaction's would be.
         return await asyncio.shield(future)
 
-    async def _drain(self) -> None:
-        try:
-            await self._commit_queued()
-        except BaseException:
-            # Stopped (the app shuts down): nobody may wait for an answer that will not come.
-            for _, _, future in [*self._batch, *self._queue]:
-                if not future.done():
-                    future.set_exception(RuntimeError("the event store is stopping"))
-            self._queue = []
-            raise
+    def _schedule(self) -> None:
+        """Start a transaction for what is queued of villages no running one holds."""
+        while self._queue and len(self._lanes) < self.LANES and not self._closed:
+            busy = set().union(*self._lanes.values())
+            batch: list[tuple[Request, asyncio.Future[list[RecordedEvent]]]] = []
+            rest: list[tuple[Request, asyncio.Future[list[RecordedEvent]]]] = []
+            villages: set[str] = set()
+            for item in self._queue:
+                village = item[0][0]
+                if village in busy or len(batch) >= self.MAX_REQUESTS:
+                    busy.add(village)  # its later appends wait too: a village keeps its order
+                    rest.append(item)
+                else:
+                    batch.append(item)
+                    villages.add(village)
+            if not batch:
+                return
+            self._queue = rest
+            lane = asyncio.create_task(self._run(batch))
+            self._lanes[lane] = villages
+            lane.add_done_callback(self._lane_done)
 
-    async def _commit_queued(self) -> None:
-        while self._queue:
-            batch, self._queue = (
-                self._queue[: self.MAX_REQUESTS],
-                self._queue[self.MAX_REQUESTS :],
-            )
-            self._batch = batch
+    def _lane_done(self, lane: asyncio.Task[None]) -> None:
+        self._lanes.pop(lane, None)
+        self._schedule()
+
+    async def close(self) -> None:
+        """Stop: what is queued or being written is answered with an error, never left waiting."""
+        self._closed = True
+        for _, future in self._queue:
+            if not future.done():
+                future.set_exception(RuntimeError("the event store is stopping"))
+        self._queue = []
+        lanes = list(self._lanes)
+        for lane in lanes:
+            lane.cancel()
+        await asyncio.gather(*lanes, return_exceptions=True)
+
+    async def _run(self, batch: list[tuple[Request, asyncio.Future[list[RecordedEvent]]]]) -> None:
+        requests = [request for request, _ in batch]
+        try:
             try:
-                outcomes = await self._commit([(parts, meta) for parts, meta, _ in batch])
+                outcomes = await self._commit(requests)
             except Exception as exc:
                 if len(batch) == 1:
                     outcomes = [exc]
@@ -507,26 +558,29 @@ class GroupCommit:
                     # Something failed the whole transaction (a duplicate event id, a lost
                     # connection): each append alone, so only the one at fault is refused.
                     outcomes = []
-                    for parts, meta, _ in batch:
+                    for request in requests:
                         try:
-                            [one] = await self._commit([(parts, meta)])
+                            [one] = await self._commit([request])
                         except Exception as alone:
                             one = alone
                         outcomes.append(one)
-            for (_, _, future), outcome in zip(batch, outcomes, strict=True):
-                if future.done():
-                    continue
-                if isinstance(outcome, Exception):
-                    future.set_exception(outcome)
-                else:
-                    future.set_result(outcome)
+        except BaseException:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(RuntimeError("the event store is stopping"))
+            raise
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():
+                continue
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
 
-    async def _commit(
-        self, requests: Sequence[tuple[Sequence[Part], EventMeta]]
-    ) -> list[list[RecordedEvent] | Exception]:
+    async def _commit(self, requests: Sequence[Request]) -> list[list[RecordedEvent] | Exception]:
         self.transactions += 1
         async with self.pool.acquire() as conn, conn.transaction():
-            return await _append_requests(conn, requests, self.village)
+            return await _append_requests(conn, requests)
 
 
 _LOCK_HEAD = """

@@ -60,7 +60,7 @@ async def test_a_villages_concurrent_appends_are_committed_together(
     assert report.intact and report.checked == 100
     assert await pool.fetchval("select count(*) from outbox") == 100
     # Fewer transactions than appends: they were grouped (one committer per village).
-    assert store._committers[DONGZHUANG].transactions < 100
+    assert store.committer.transactions < 100
 
 
 async def test_a_conflict_in_a_group_refuses_only_its_own_append(
@@ -155,7 +155,7 @@ async def test_a_stream_moved_while_the_command_decided_is_a_conflict_and_nothin
 async def test_the_committer_answers_everyone_waiting_when_it_is_stopped(
     pool: db.Pool, meta: EventMeta, pg_dsn: str
 ) -> None:
-    committer = GroupCommit(pool, DONGZHUANG)
+    committer = GroupCommit(pool)
     holder = await db.connect(pg_dsn)
     try:
         async with holder.transaction():
@@ -166,13 +166,52 @@ async def test_the_committer_answers_everyone_waiting_when_it_is_stopped(
             )
             # The head is held: the committer waits at the lock with the first append.
             waiting = [
-                asyncio.create_task(committer.submit([(f"note-{n}", 0, [_event(n)])], meta))
+                asyncio.create_task(
+                    committer.submit(DONGZHUANG, [(f"note-{n}", 0, [_event(n)])], meta)
+                )
                 for n in range(3)
             ]
             await asyncio.sleep(0.3)
-            assert committer._running is not None
-            committer._running.cancel()
+            assert not any(task.done() for task in waiting)
+            await committer.close()
             results = await asyncio.gather(*waiting, return_exceptions=True)
     finally:
         await holder.close()
     assert all(isinstance(r, RuntimeError) for r in results), results
+
+
+async def test_appends_of_many_villages_share_transactions_and_each_chain_holds(
+    store: EventStore, meta: EventMeta, pool: db.Pool
+) -> None:
+    villages = [f"14112110{n:04d}" for n in range(201, 221)]
+    await asyncio.gather(
+        *(store.append(f"note-{v}-{n}", 0, [_event(n)], village=v, meta=meta)
+          for n in range(10) for v in villages)
+    )  # fmt: skip
+    for village in villages:
+        report = await store.verify_village(village)
+        assert report.intact and report.checked == 10
+    assert store.committer.transactions < 200
+
+
+async def test_a_village_held_elsewhere_does_not_hold_up_the_others(
+    store: EventStore, meta: EventMeta, pool: db.Pool, pg_dsn: str
+) -> None:
+    await store.append("note-held", 0, [_event(0)], village=DONGZHUANG, meta=meta)
+    holder = await db.connect(pg_dsn)
+    try:
+        async with holder.transaction():
+            await holder.execute(
+                "select 1 from chain_heads where village = $1 for update", DONGZHUANG
+            )
+            held = asyncio.create_task(
+                store.append("note-held", 1, [_event(1)], village=DONGZHUANG, meta=meta)
+            )
+            free = await asyncio.wait_for(
+                store.append("note-free", 0, [_event(2)], village="141121100202", meta=meta),
+                timeout=10,
+            )
+            assert free[0].chain_seq == 1 and not held.done()
+    finally:
+        await holder.close()
+    assert (await held)[0].version == 2

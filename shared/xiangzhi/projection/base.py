@@ -34,3 +34,12 @@ class Projection:
 
     async def apply(self, conn: Connection, event: Envelope) -> None:
         raise NotImplementedError
+
+    async def apply_batch(self, conn: Connection, events: Sequence[Envelope]) -> None:
+        """A batch's events not applied before, in order, in the batch's transaction. One
+        statement per event by default; a read model that can write a batch set-wise (one
+        statement for thousands of events) overrides this — catch-up and rebuilds are then
+        bounded by the broker, not by round trips. It must have the effect of ``apply`` on
+        each event in turn: the runner falls back to one event at a time to find a poison one."""
+        for event in events:
+            await self.apply(conn, event)

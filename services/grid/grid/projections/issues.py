@@ -61,7 +61,11 @@ create table if not exists issues (
 alter table issues add column if not exists contact jsonb;
 create index if not exists issues_village_status on issues (village, status, raised_at desc);
 create index if not exists issues_village_grid on issues (village, grid_id);
-create index if not exists issues_nearby on issues (village, category, raised_at);
+-- The duplicate rule looks only at located issues: most are not, and a village's whole
+-- category was scanned for every issue raised.
+drop index if exists issues_nearby;
+create index if not exists issues_nearby_located on issues (village, category, raised_at)
+    where lat is not null;
 """
 
 
