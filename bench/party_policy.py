@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -36,13 +35,16 @@ from bench.common import (
     fresh_topic,
     key_service,
     prefixed,
+    profiled,
     raw_consume,
     ready,
     report,
     run,
+    start_service,
 )
 
 VILLAGES = [f"141121{n:06d}" for n in range(100201, 100251)]
+WARM = 50
 
 
 async def _produce(
@@ -115,6 +117,20 @@ async def _watch(dsn: str, expected: int, seen: dict[str, float], deadline: floa
         await conn.close()
 
 
+async def _count(dsn: str, expected: int, deadline: float) -> float:
+    """When the read model holds ``expected`` scores: a count, light beside the policy (the
+    watcher of the steady phase reads every row for its per-score times)."""
+    conn = await db.connect(dsn)
+    try:
+        while time.perf_counter() < deadline:
+            if await conn.fetchval("select count(*) from proj_party.scores") >= expected:
+                return time.perf_counter()
+            await asyncio.sleep(0.02)
+    finally:
+        await conn.close()
+    raise RuntimeError(f"fewer than {expected} scores became visible")
+
+
 async def main(ep: Endpoints, events: int, rate: int) -> None:
     async with (
         fresh_database(ep) as dsn,
@@ -122,55 +138,61 @@ async def main(ep: Endpoints, events: int, rate: int) -> None:
         fresh_topic(ep, "party.events") as party_topic,
         key_service(ep) as (keys, key_settings),
     ):
-        await _register_members(dsn, 2 * events, keys)
+        await _register_members(dsn, WARM + 2 * events, keys)
         env = {
             **os.environ, "PARTY_POSTGRES_DSN": dsn, "PARTY_KAFKA_BOOTSTRAP": ep.kafka_bootstrap,
             "PARTY_EVENTS_TOPIC": party_topic, "PARTY_GRID_TOPIC": grid_topic,
             "PARTY_LOG_LEVEL": "WARNING", "PARTY_AUTH_PUBLIC_KEY": generate_keypair()[1],
             **prefixed("party", key_settings),
         }  # fmt: skip
-        server = subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
-            [sys.executable, "-m", "uvicorn", "party.app:create_app", "--factory",
-             "--port", "18751", "--log-level", "warning", "--no-access-log"],
-            env=env, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        server = start_service("party", 18751, env)
         try:
             await ready("http://127.0.0.1:18751")
-            sent: dict[str, float] = {}
+            # Warm-up: the consumers have joined their groups and scored a first few.
+            warm: dict[str, float] = {}
+            await _produce(ep.kafka_bootstrap, grid_topic, WARM, rate, warm)
             seen: dict[str, float] = {}
+            await _watch(dsn, WARM, seen, time.perf_counter() + 120)
+            sent: dict[str, float] = {}
             started = time.perf_counter()
-            watcher = asyncio.create_task(_watch(dsn, events, seen, started + events / rate + 120))
-            await _produce(ep.kafka_bootstrap, grid_topic, events, rate, sent)
+            watcher = asyncio.create_task(
+                _watch(dsn, WARM + events, seen, started + events / rate + 120)
+            )
+            await _produce(ep.kafka_bootstrap, grid_topic, events, rate, sent, first=WARM)
             await watcher
             elapsed = time.perf_counter() - started
             # Then a burst: how fast does the policy catch up, against a raw consumer?
             burst_sent: dict[str, float] = {}
-            burst_seen: dict[str, float] = {}
             burst_start = time.perf_counter()
-            await _produce(ep.kafka_bootstrap, grid_topic, events, 10**9, burst_sent, first=events)
-            await _watch(dsn, 2 * events, seen, burst_start + 180)
-            burst_seen = {k: seen[k] for k in burst_sent if k in seen}
-            burst_elapsed = max(burst_seen.values()) - burst_start
+            with profiled(server, "party-burst"):
+                await _produce(
+                    ep.kafka_bootstrap, grid_topic, events, 10**9, burst_sent, first=WARM + events
+                )
+                finished = await _count(dsn, WARM + 2 * events, burst_start + 180)
+            burst_elapsed = finished - burst_start
+            # The limit beside it, as fair as it can be: the same number of the same records
+            # from the same topic, read while the service still runs (idle now, as it was
+            # busy before: the limit is not measured on a machine freed of it).
+            consume = await raw_consume(
+                ep.kafka_bootstrap, grid_topic, events, "raw aiokafka consume of the grid topic"
+            )
         finally:
             server.terminate()
             server.wait()
-        consume = await raw_consume(
-            ep.kafka_bootstrap, grid_topic, 2 * events, "raw aiokafka consume of the grid topic"
-        )
     lags = [(seen[k] - sent[k]) * 1000 for k in sent if k in seen]
     lag = Measure(
         f"grid.issue.confirmed → score visible ({rate}/s offered)", len(lags), elapsed, lags,
         unit="scores",
     )  # fmt: skip
     assert len(lags) == events, f"only {len(lags)} of {events} scores became visible"
-    assert len(burst_seen) == events, f"only {len(burst_seen)} of the burst's {events} visible"
     catch_up = Measure(
-        f"policy catch-up on a burst of {events}", events, burst_elapsed,
-        [(burst_seen[k] - burst_sent[k]) * 1000 for k in burst_sent], unit="scores",
-    )  # fmt: skip
+        f"policy catch-up on a burst of {events}", events, burst_elapsed, unit="scores"
+    )
     report(
         "party policy lag",
         [(lag, None, ""), (catch_up, consume, "raw consume msgs/s")],
+        # Issue 15: ten times the 413 scores/s measured before it.
+        targets={catch_up.name: ("per_second", ">=", 4130)},
     )
 
 

@@ -8,7 +8,7 @@ keep their order on one partition. A CloudEvents SDK (or kcat) reads these recor
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
@@ -36,6 +36,9 @@ _ATTRIBUTES = (
     "hash",
     "prevhash",
 )
+
+
+_ZERO = timedelta(0)
 
 
 def format_time(value: datetime) -> str:
@@ -68,6 +71,9 @@ class Envelope(BaseModel):
     @field_validator("time")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
+        # Already UTC (every event we write says Z): only the tzinfo object is made the same.
+        if value.utcoffset() == _ZERO:
+            return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
     @property
@@ -90,17 +96,20 @@ class Envelope(BaseModel):
     @classmethod
     def from_kafka(cls, value: bytes, headers: Any) -> Envelope:
         """Parse a binary-mode record; ``headers`` as aiokafka gives them (name, bytes) pairs."""
-        attributes: dict[str, Any] = {}
         cut = len(HEADER_PREFIX)
-        for name, raw in headers:
-            # Our relay writes the names lower-case; any other producer's spelling is folded.
-            if name[:cut] == HEADER_PREFIX:
-                attributes[name[cut:]] = raw.decode()
-                continue
-            lowered = name.lower()
-            if lowered.startswith(HEADER_PREFIX):
-                attributes[lowered[cut:]] = raw.decode()
-            elif lowered == "content-type":
-                attributes["datacontenttype"] = raw.decode()
+        # Our relay writes the names lower-case: taken in one pass; another producer's
+        # spelling (CE_Id, Content-Type) is folded below.
+        attributes: dict[str, Any] = {
+            name[cut:]: raw.decode() for name, raw in headers if name[:cut] == HEADER_PREFIX
+        }
+        if len(attributes) != len(headers):
+            for name, raw in headers:
+                if name[:cut] == HEADER_PREFIX:
+                    continue
+                lowered = name.lower()
+                if lowered.startswith(HEADER_PREFIX):
+                    attributes[lowered[cut:]] = raw.decode()
+                elif lowered == "content-type":
+                    attributes["datacontenttype"] = raw.decode()
         attributes["data"] = json.loads(value) if value else {}
         return cls.model_validate(attributes)

@@ -160,6 +160,15 @@ class StreamAppend:
     events: Sequence[NewEvent | EventPayload]
 
 
+@dataclass(frozen=True)
+class CommandAppend:
+    """One command's appends for ``append_commands``: its village, streams and metadata."""
+
+    village: str
+    appends: Sequence[StreamAppend]
+    meta: EventMeta
+
+
 class EventStore:
     """With ``keys`` (the key service), personal fields are sealed before they are hashed and
     stored: neither the store nor Kafka ever holds them in clear."""
@@ -242,6 +251,48 @@ class EventStore:
                 return await _append_many(conn, parts, village, meta)
         except asyncpg.UniqueViolationError as exc:  # pragma: no cover - the lock prevents it
             raise ConcurrencyError(names[0], appends[0].expected_version, UNKNOWN_VERSION) from exc
+
+    async def append_commands(
+        self, commands: Sequence[CommandAppend], *, conn: Connection
+    ) -> list[list[RecordedEvent]]:
+        """Several commands' appends in the caller's transaction — a policy's batch, one command
+        per event it reacts to, each with its own metadata (its cause). The villages' heads are
+        locked once and everything is inserted in one statement. A command whose stream moved
+        raises its ``ConcurrencyError`` and nothing of the batch is written (the caller's
+        transaction rolls back; a policy's runner retries its events one by one)."""
+        commands = [c for c in commands if any(a.events for a in c.appends)]
+        if not commands:
+            return []
+        # Sealed village by village, one call each: the key service is asked once per batch.
+        sealed_by_village: dict[str, list[NewEvent]] = {}
+        for village in dict.fromkeys(c.village for c in commands):
+            flat = [e for c in commands if c.village == village for a in c.appends
+                    for e in a.events]  # fmt: skip
+            if self.keys is not None:
+                sealed_by_village[village] = await self.keys.seal(village, flat)
+            else:
+                _refuse_personal_data(flat)
+                sealed_by_village[village] = [
+                    e if isinstance(e, NewEvent) else NewEvent.of(e) for e in flat
+                ]
+        taken = dict.fromkeys(sealed_by_village, 0)
+        requests: list[Request] = []
+        for command in commands:
+            parts = []
+            for a in command.appends:
+                if not a.events:
+                    continue
+                at = taken[command.village]
+                sealed = sealed_by_village[command.village][at : at + len(a.events)]
+                taken[command.village] = at + len(a.events)
+                parts.append((a.stream_id, a.expected_version, sealed))
+            requests.append((command.village, parts, command.meta))
+        async with conn.transaction():
+            outcomes = await _append_requests(conn, requests)
+            refused = next((o for o in outcomes if isinstance(o, Exception)), None)
+            if refused is not None:
+                raise refused
+        return [o for o in outcomes if not isinstance(o, Exception)]
 
     async def read_streams(
         self, stream_ids: Sequence[str], *, conn: Connection | None = None

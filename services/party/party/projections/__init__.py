@@ -3,7 +3,7 @@ party.events (its schema, ``proj_party``, is what the reads and the benchmarks q
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from xiangzhi.db import Connection
 from xiangzhi.envelope import Envelope
@@ -13,6 +13,7 @@ from ..domain.events import registry
 from . import deliberations, notices, organisation, points, study
 
 Apply = Callable[[Connection, Envelope, object], Awaitable[None]]
+ApplyMany = Callable[[Connection, Sequence[tuple[Envelope, object]]], Awaitable[None]]
 
 HANDLERS: dict[str, Apply] = {
     **points.HANDLERS,
@@ -21,6 +22,9 @@ HANDLERS: dict[str, Apply] = {
     **deliberations.HANDLERS,
     **notices.HANDLERS,
 }
+# Event types whose rows a run of consecutive events writes in one statement (a policy's
+# catch-up scores thousands of members in a row).
+MANY: dict[str, ApplyMany] = {**points.MANY}
 
 
 class PartyReadModel(Projection):
@@ -36,3 +40,25 @@ class PartyReadModel(Projection):
         handler = HANDLERS.get(registry.upcast(event.type, event.data)[0])
         if handler is not None:
             await handler(conn, event, registry.parse(event.type, event.data))
+
+    async def apply_batch(self, conn: Connection, events: Sequence[Envelope]) -> None:
+        """As ``apply`` event by event, but a run of consecutive events of a type in ``MANY``
+        is written together: the order of effects is the events' order either way."""
+        run: list[tuple[Envelope, object]] = []
+        run_type = ""
+        for event in events:
+            kind = (
+                registry.upcast(event.type, event.data)[0]
+                if event.type.startswith("party.")
+                else ""
+            )
+            if run and kind != run_type:
+                await MANY[run_type](conn, run)
+                run = []
+            if kind in MANY:
+                run_type = kind
+                run.append((event, registry.parse(event.type, event.data)))
+            else:
+                await self.apply(conn, event)
+        if run:
+            await MANY[run_type](conn, run)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from xiangzhi.db import Connection
 from xiangzhi.envelope import Envelope
 
@@ -36,21 +38,21 @@ create table if not exists rules (
 """
 
 
-async def scored(conn: Connection, event: Envelope, e: object) -> None:
+_INSERT_SCORE = "insert into scores values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+
+
+def _score_row(event: Envelope, e: object) -> tuple[object, ...]:
     assert isinstance(e, MemberScored)
-    await conn.execute(
-        "insert into scores values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        event.id,
-        event.village,
-        e.member_id,
-        e.period,
-        e.rule_id,
-        e.rule_version,
-        e.points,
-        e.reason,
-        e.source_event_id,
-        event.time,
-    )
+    return (event.id, event.village, e.member_id, e.period, e.rule_id, e.rule_version,
+            e.points, e.reason, e.source_event_id, event.time)  # fmt: skip
+
+
+async def scored(conn: Connection, event: Envelope, e: object) -> None:
+    await conn.execute(_INSERT_SCORE, *_score_row(event, e))
+
+
+async def scored_many(conn: Connection, events: Sequence[tuple[Envelope, object]]) -> None:
+    await conn.executemany(_INSERT_SCORE, [_score_row(event, e) for event, e in events])
 
 
 async def rule_defined(conn: Connection, event: Envelope, e: object) -> None:
@@ -69,3 +71,4 @@ async def rule_defined(conn: Connection, event: Envelope, e: object) -> None:
 
 
 HANDLERS = {MemberScored.event_type: scored, PointsRuleDefined.event_type: rule_defined}
+MANY = {MemberScored.event_type: scored_many}
