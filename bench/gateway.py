@@ -26,6 +26,7 @@ from bench.common import (
     fresh_topic,
     key_service,
     prefixed,
+    profiled,
     ready,
     report,
     run,
@@ -104,9 +105,10 @@ async def main(ep: Endpoints, requests: int) -> None:
             straight = await _reads(
                 "GET volunteer-teams, straight to grid", direct, token, requests
             )
-            gateway_read = await _reads(
-                "GET volunteer-teams, through the gateway", through, token, requests
-            )
+            with profiled(gateway, "gateway"), profiled(grid, "grid-behind-gateway"):
+                gateway_read = await _reads(
+                    "GET volunteer-teams, through the gateway", through, token, requests
+                )
         finally:
             for process in (gateway, grid):
                 process.terminate()
@@ -114,6 +116,10 @@ async def main(ep: Endpoints, requests: int) -> None:
     report(
         "gateway: one read, through the gateway and straight to the service",
         [(gateway_read, straight, "the direct rate"), (straight, None, "")],
+        targets={gateway_read.name: ("ratio", ">=", 0.85)},
+        notes={"p99 through / p99 direct": round(
+            gateway_read.as_dict()["p99_ms"] / straight.as_dict()["p99_ms"], 3  # type: ignore[operator]
+        ), "target for it": "<= 1.15"},
     )
 
 

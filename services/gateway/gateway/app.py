@@ -15,7 +15,7 @@ from xiangzhi.app import create_app as kit_create_app
 from xiangzhi.auth import TokenIssuer, TokenVerifier
 from xiangzhi.db import migrations_in
 
-from . import api, openapi, web
+from . import api, openapi, proxy, web
 from .keys import signing_keys
 from .permissions import PERMISSIONS
 from .ratelimit import RateLimiter
@@ -27,8 +27,12 @@ async def _http(app: FastAPI, runtime: Runtime[GatewaySettings]) -> AsyncIterato
     settings: GatewaySettings = app.state.settings
     timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=2.0)
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
-        app.state.http = http
+    async with (
+        httpx.AsyncClient(timeout=timeout, limits=limits) as http,
+        proxy.upstream_session(timeout_seconds=settings.upstream_timeout_seconds) as upstream,
+    ):
+        app.state.http = http  # county views, OpenAPI, administration
+        app.state.upstream = upstream  # forwarding
         yield
 
 
