@@ -117,9 +117,13 @@ async def main(ep: Endpoints, requests: int) -> None:
         "gateway: one read, through the gateway and straight to the service",
         [(gateway_read, straight, "the direct rate"), (straight, None, "")],
         targets={gateway_read.name: ("ratio", ">=", 0.85)},
-        notes={"p99 through / p99 direct": round(
-            gateway_read.as_dict()["p99_ms"] / straight.as_dict()["p99_ms"], 3  # type: ignore[operator]
-        ), "target for it": "<= 1.15"},
+        notes={
+            "p99 through / p99 direct": round(
+                gateway_read.as_dict()["p99_ms"] / straight.as_dict()["p99_ms"],
+                3,  # type: ignore[operator]
+            ),
+            "target for it": "<= 1.15",
+        },
     )
 
 

@@ -51,6 +51,12 @@ class DeliberationCopy(Projection):
     );
     """
 
+    wants = (
+        "party.deliberation.opened.",
+        "party.deliberation.party_meeting_held.",
+        "party.deliberation.villagers_resolved.",
+    )
+
     async def apply(self, conn: Connection, event: Envelope) -> None:
         kind = event.type.rsplit(".", 1)[0]
         if kind == "party.deliberation.opened":

@@ -8,6 +8,8 @@ keep their order on one partition. A CloudEvents SDK (or kcat) reads these recor
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
@@ -39,6 +41,18 @@ _ATTRIBUTES = (
 
 
 _ZERO = timedelta(0)
+_POSITION_HEADERS = frozenset({"ce_source", "ce_village", "ce_chainseq"})
+_SOURCE = re.compile(r"/xiangzhi/[a-z]+")
+_VILLAGE = re.compile(VILLAGE_PATTERN)
+
+
+@dataclass(frozen=True)
+class ChainPosition:
+    """An event's place: the service that wrote it, its village, its chainseq there."""
+
+    service: str
+    village: str
+    chainseq: int
 
 
 def format_time(value: datetime) -> str:
@@ -92,6 +106,34 @@ class Envelope(BaseModel):
             headers.append((HEADER_PREFIX + name, text.encode()))
         value_bytes = json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode()
         return self.village.encode(), value_bytes, headers
+
+    @staticmethod
+    def type_of(headers: Any) -> str:
+        """The event's type from a binary-mode record's headers ("" without one)."""
+        for name, raw in headers:
+            if name == "ce_type" or name.lower() == "ce_type":
+                return str(raw.decode())
+        return ""
+
+    @staticmethod
+    def position_of(headers: Any) -> ChainPosition:
+        """Who wrote the event and where it stands in its village's chain, from the headers
+        alone: what a projection's bookkeeping needs of an event it does not apply. Checked
+        as ``from_kafka`` checks them (a malformed record is refused, not counted)."""
+        found: dict[str, str] = {}
+        for name, raw in headers:
+            lowered = name.lower()
+            if lowered in _POSITION_HEADERS:
+                found[lowered] = raw.decode()
+        source, village = found.get("ce_source", ""), found.get("ce_village", "")
+        chainseq = found.get("ce_chainseq", "")
+        if (
+            not (_SOURCE.fullmatch(source) and _VILLAGE.fullmatch(village) and chainseq.isdigit())
+            or int(chainseq) < 1
+        ):
+            raise ValueError(f"not a Xiangzhi event: source {source!r}, village {village!r}, "
+                             f"chainseq {chainseq!r}")  # fmt: skip
+        return ChainPosition(source.rsplit("/", 1)[-1], village, int(chainseq))
 
     @classmethod
     def from_kafka(cls, value: bytes, headers: Any) -> Envelope:

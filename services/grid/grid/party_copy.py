@@ -27,6 +27,8 @@ class PartyCopy(Projection):
     );
     """
 
+    wants = ("party.member.registered.",)
+
     async def apply(self, conn: Connection, event: Envelope) -> None:
         if event.type.startswith("party.member.registered."):
             member = MemberRegistered.model_validate(event.data)

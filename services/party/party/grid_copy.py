@@ -29,6 +29,8 @@ class GridCopy(Projection):
     );
     """
 
+    wants = ("grid.grid.established.",)
+
     async def apply(self, conn: Connection, event: Envelope) -> None:
         if event.type.startswith("grid.grid.established."):
             grid = GridEstablished.model_validate(event.data)

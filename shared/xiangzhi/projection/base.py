@@ -19,6 +19,11 @@ class Projection:
 
     name: ClassVar[str]
     ddl: ClassVar[str]
+    # The event types it applies, as prefixes of their names (``"grid.grid.established."``);
+    # None: every one. The runner counts any other event as applied — it has no effect —
+    # reading only the headers it needs for that, not the event's data (a copy of another
+    # service's few event types reads that service's whole topic).
+    wants: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(self, topics: Sequence[str]) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):

@@ -18,6 +18,10 @@ from .positions import create_schema, stored_positions
 if TYPE_CHECKING:
     from .runner import ProjectionRunner
 
+# Events per transaction while replaying: a live batch is small to stay fresh, a rebuild's
+# large to spend its time applying rather than committing.
+REBUILD_BATCH = 5000
+
 
 async def rebuild_and_swap(runner: ProjectionRunner) -> int:
     """Replay every event into fresh tables and swap them in; return the events read."""
@@ -28,7 +32,11 @@ async def rebuild_and_swap(runner: ProjectionRunner) -> int:
     await create_schema(runner.pool, projection, target)
     await runner.setup()
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=runner.bootstrap, group_id=None, enable_auto_commit=False
+        bootstrap_servers=runner.bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        # A rebuild is all catch-up: large fetches and batches (each one transaction).
+        max_partition_fetch_bytes=4 * 1024 * 1024,
     )
     await consumer.start()
     read = 0
@@ -66,7 +74,7 @@ async def _replay_until(
     remaining = {tp: end for tp, end in targets.items() if end > await consumer.position(tp)}
     read = 0
     while remaining:
-        batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=runner.batch_max)
+        batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=REBUILD_BATCH)
         records = []
         for tp, rs in batch.items():
             records += [r for r in rs if r.offset < remaining.get(tp, 0)]

@@ -15,7 +15,7 @@ from aiokafka.abc import ConsumerRebalanceListener
 from prometheus_client import Counter, Histogram
 
 from ..db import Pool
-from ..envelope import Envelope
+from ..envelope import ChainPosition, Envelope
 from . import positions
 from .base import Projection
 from .parking import Parked, Parking
@@ -129,21 +129,27 @@ class ProjectionRunner:
     async def _apply(
         self, records: list[ConsumerRecord[bytes, bytes]], schema: str, *, live: bool
     ) -> None:
-        events = [(r, Envelope.from_kafka(r.value or b"", r.headers)) for r in records]
+        wants = self.projection.wants
+        events: list[Envelope | ChainPosition] = [
+            Envelope.from_kafka(r.value or b"", r.headers)
+            if wants is None or Envelope.type_of(r.headers).startswith(wants)
+            else Envelope.position_of(r.headers)
+            for r in records
+        ]
         async with self.pool.acquire() as conn, conn.transaction():
             await positions.enter(conn, schema, self.lock_key, live=live)
-            applied = await positions.load_applied(
-                conn, {(e.service, e.village) for _, e in events}
-            )
+            applied = await positions.load_applied(conn, {(e.service, e.village) for e in events})
             touched: dict[tuple[str, str], int] = {}
             fresh = []
-            for _, event in events:
+            skipped = 0  # redelivered: applied before
+            for event in events:
                 key = (event.service, event.village)
                 if event.chainseq <= applied.get(key, 0):
+                    skipped += 1
                     continue
-                fresh.append(event)
+                if isinstance(event, Envelope):
+                    fresh.append(event)
                 applied[key] = touched[key] = event.chainseq
-            skipped = len(events) - len(fresh)
             if fresh:
                 await self.projection.apply_batch(conn, fresh)
             await positions.store_progress(conn, touched, records)
@@ -151,7 +157,7 @@ class ProjectionRunner:
             self.progress.advance(touched)
             if len(events) <= LAG_SAMPLED_UP_TO:
                 committed, lag = datetime.now(UTC), LAG.labels(self.projection.name)
-                for _, event in events:
+                for event in fresh:
                     lag.observe((committed - event.time).total_seconds())
         APPLIED.labels(self.projection.name).inc(len(events) - skipped)
         SKIPPED.labels(self.projection.name).inc(skipped)

@@ -179,3 +179,27 @@ def test_canonical_json_is_rfc8785(value: object) -> None:
             canonical_json(value)
         return
     assert canonical_json(value) == expected
+
+
+def test_an_events_place_reads_from_its_headers_as_the_envelope_has_it() -> None:
+    envelope = _envelope()
+    _, _, headers = envelope.to_kafka()
+    place = Envelope.position_of(headers)
+    assert (place.service, place.village, place.chainseq) == (
+        envelope.service,
+        envelope.village,
+        envelope.chainseq,
+    )
+    assert Envelope.type_of(headers) == envelope.type
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [("ce_village", b"14112110020"), ("ce_chainseq", b"0"), ("ce_chainseq", b"x"),
+     ("ce_source", b"/elsewhere/grid")],
+)  # fmt: skip
+def test_a_malformed_place_is_refused_not_counted(header: str, value: bytes) -> None:
+    _, _, headers = _envelope().to_kafka()
+    changed = [(n, value if n == header else v) for n, v in headers]
+    with pytest.raises(ValueError, match="not a Xiangzhi event"):
+        Envelope.position_of(changed)
