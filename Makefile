@@ -63,13 +63,15 @@ stack-status: ## show the stack's processes by pid and whether they answer
 stack-down: ## stop exactly the processes the launcher started
 	@$(UV_RUN) xiangzhi-stack down
 
-bench: deps ## the kit's benchmarks, each beside this machine's limits (writes bench/results/)
+bench: deps ## the benchmarks, each beside this machine's limits (writes bench/results/, prints a summary)
 	@$(UV_RUN) --group bench python -m bench.appends --commands 20000
 	@$(UV_RUN) python -m bench.relay --events 50000
 	@$(UV_RUN) python -m bench.projection --events 200000
-	@$(UV_RUN) --group bench python -m bench.grid_issues --commands 3000
+	@$(UV_RUN) --group bench python -m bench.grid_issues --commands 3000 --rate 200 --seconds 20
 	@$(UV_RUN) --group bench python -m bench.gateway --requests 3000
-	@$(UV_RUN) python -m bench.party_policy --events 2000 --rate 200
+	@$(UV_RUN) --group bench python -m bench.party_policy --events 10000 --rate 400
 	@$(UV_RUN) --group bench python -m bench.privacy --commands 10000
 	@$(UV_RUN) --group bench python -m bench.economy --commands 2000 --rows 10000
 	@$(UV_RUN) --group bench python -m bench.livelihood --issues 600 --rate 20
+	@$(UV_RUN) python -m bench.county_rebuild --events 3000000 --villages 300
+	@$(UV_RUN) python -m bench.summary
