@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -156,22 +157,33 @@ async def _income_year(
 
 
 async def income_by_year(pool: Pool, village: str) -> list[dict[str, Any]]:
+    return (await incomes_by_year(pool, [village]))[village]
+
+
+async def incomes_by_year(
+    pool: Pool | Connection, villages: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Every year's total by source, for each village named (none for a village without
+    income), by village."""
     rows = await pool.fetch(
-        f"select year, source, sum(amount_yuan) as amount from {T('income')} "
-        "where village = $1 group by year, source order by year",
-        village,
+        f"select village, year, source, sum(amount_yuan) as amount from {T('income')} "
+        "where village = any($1::text[]) group by village, year, source order by village, year",
+        list(villages),
     )
-    years: dict[int, list[Any]] = {}
+    years: dict[str, dict[int, list[Any]]] = {v: {} for v in villages}
     for r in rows:
-        years.setdefault(r["year"], []).append(r)
-    return [
-        {
-            "year": year,
-            "total_yuan": sum((r["amount"] for r in group), ZERO),
-            "by_source": by_source(group),
-        }
-        for year, group in sorted(years.items())
-    ]
+        years[r["village"]].setdefault(r["year"], []).append(r)
+    return {
+        village: [
+            {
+                "year": year,
+                "total_yuan": sum((r["amount"] for r in group), ZERO),
+                "by_source": by_source(group),
+            }
+            for year, group in sorted(of.items())
+        ]
+        for village, of in years.items()
+    }
 
 
 async def cooperatives(
@@ -232,65 +244,109 @@ async def jobs(pool: Pool, village: str, enterprise_id: str) -> list[dict[str, A
     return [dict(r) for r in rows]
 
 
-async def statistics(pool: Pool, village: str, today: date) -> dict[str, Any]:
-    figures = await pool.fetchrow(
-        f"""
-        select
-            (select count(*) from {T("contracts")} where village = $1) as registered,
-            (select count(distinct contract_id) from {T("clearings")} where village = $1)
-                as cleared,
-            (select coalesce(sum(area_mu), 0) from {T("clearings")} where village = $1)
-                as cleared_area_mu,
-            (select coalesce(sum(recovered_income_yuan), 0) from {T("clearings")}
-                where village = $1) as recovered_income_yuan,
-            (select count(*) from {T("contracts")} where village = $1 and status = 'rectifying')
-                as in_rectification,
-            (select count(*) from {T("cooperatives")} where village = $1) as cooperatives,
-            (select count(*) from {T("enterprises")} where village = $1) as enterprises,
-            (select coalesce(sum(villagers_employed), 0) from (
-                select distinct on (enterprise_id) villagers_employed from {T("employment")}
-                where village = $1 order by enterprise_id, as_of desc) latest) as employed
-        """,
-        village,
-    )
-    assert figures is not None
+async def statistics(pool: Pool, villages: Sequence[str], today: date) -> dict[str, dict[str, Any]]:
+    """Each village's economy in figures, by village code: three grouped statements whatever
+    the number of villages, from one snapshot; a village without any row has zero figures."""
+    codes = sorted(set(villages))
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        rows = await conn.fetch(
+            f"""
+            select v.village,
+                coalesce(k.registered, 0) as registered,
+                coalesce(c.cleared, 0) as cleared,
+                coalesce(c.cleared_area_mu, 0) as cleared_area_mu,
+                coalesce(c.recovered_income_yuan, 0) as recovered_income_yuan,
+                coalesce(k.in_rectification, 0) as in_rectification,
+                coalesce(o.cooperatives, 0) as cooperatives,
+                coalesce(e.enterprises, 0) as enterprises,
+                coalesce(j.employed, 0) as employed
+            from unnest($1::text[]) as v(village)
+            left join (
+                select village, count(*) as registered,
+                    count(*) filter (where status = 'rectifying') as in_rectification
+                from {T("contracts")} where village = any($1::text[]) group by village
+            ) k on k.village = v.village
+            left join (
+                select village, count(distinct contract_id) as cleared,
+                    sum(area_mu) as cleared_area_mu,
+                    sum(recovered_income_yuan) as recovered_income_yuan
+                from {T("clearings")} where village = any($1::text[]) group by village
+            ) c on c.village = v.village
+            left join (
+                select village, count(*) as cooperatives from {T("cooperatives")}
+                where village = any($1::text[]) group by village
+            ) o on o.village = v.village
+            left join (
+                select village, count(*) as enterprises from {T("enterprises")}
+                where village = any($1::text[]) group by village
+            ) e on e.village = v.village
+            left join (
+                select village, sum(villagers_employed) as employed from (
+                    select distinct on (village, enterprise_id) village, villagers_employed
+                    from {T("employment")} where village = any($1::text[])
+                    order by village, enterprise_id, as_of desc
+                ) latest group by village
+            ) j on j.village = v.village
+            """,
+            codes,
+        )
+        years = await incomes_by_year(conn, codes)
+        months = await income_by_month(conn, codes, today)
     return {
-        "village": village,
-        "contracts": {
-            k: figures[k]
-            for k in (
-                "registered",
-                "cleared",
-                "cleared_area_mu",
-                "recovered_income_yuan",
-                "in_rectification",
-            )
-        },
-        "income_by_year": await income_by_year(pool, village),
-        "income_by_month": await income_by_month(pool, village, today),
-        "cooperatives": figures["cooperatives"],
-        "enterprises": figures["enterprises"],
-        "villagers_employed": int(figures["employed"]),
+        r["village"]: {
+            "village": r["village"],
+            "contracts": {
+                k: r[k]
+                for k in (
+                    "registered",
+                    "cleared",
+                    "cleared_area_mu",
+                    "recovered_income_yuan",
+                    "in_rectification",
+                )
+            },
+            "income_by_year": years[r["village"]],
+            "income_by_month": months[r["village"]],
+            "cooperatives": r["cooperatives"],
+            "enterprises": r["enterprises"],
+            "villagers_employed": int(r["employed"]),
+        }
+        for r in rows
     }
 
 
-async def income_by_month(pool: Pool, village: str, today: date) -> list[dict[str, Any]]:
+async def income_by_month(
+    conn: Connection, villages: Sequence[str], today: date
+) -> dict[str, list[dict[str, Any]]]:
     """Income received in each of the twelve months up to ``today``, months without any
-    included, oldest first: the village's trend."""
-    rows = await pool.fetch(
+    included, oldest first: each village's trend, by village."""
+    rows = await conn.fetch(
         f"""
-        select to_char(first, 'YYYY-MM') as month,
-            (select coalesce(sum(amount_yuan), 0.00) from {T("income")} where village = $1
-                and received_on >= first and received_on < first + interval '1 month')
-                as amount_yuan
-        from generate_series(date_trunc('month', $2::date::timestamp) - interval '11 months',
-            date_trunc('month', $2::date::timestamp), interval '1 month') as first
-        order by first
+        with months as (
+            select generate_series(
+                date_trunc('month', $2::date::timestamp) - interval '11 months',
+                date_trunc('month', $2::date::timestamp), interval '1 month') as first
+        ),
+        received as (
+            select village, date_trunc('month', received_on::timestamp) as first,
+                sum(amount_yuan) as amount
+            from {T("income")} where village = any($1::text[])
+                and received_on >= (select min(first) from months)
+            group by 1, 2
+        )
+        select v.village, to_char(m.first, 'YYYY-MM') as month,
+            coalesce(r.amount, 0.00) as amount_yuan
+        from unnest($1::text[]) as v(village) cross join months m
+        left join received r on r.village = v.village and r.first = m.first
+        order by v.village, m.first
         """,
-        village,
+        list(villages),
         today,
     )
-    return [{"month": r["month"], "amount_yuan": r["amount_yuan"]} for r in rows]
+    out: dict[str, list[dict[str, Any]]] = {v: [] for v in villages}
+    for r in rows:
+        out[r["village"]].append({"month": r["month"], "amount_yuan": r["amount_yuan"]})
+    return out
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:

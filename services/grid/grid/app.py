@@ -29,7 +29,7 @@ def projections(settings: GridSettings, store: EventStore) -> list[Projection]:
 PARTS = ServiceParts[GridSettings](
     registry=registry,
     projections=projections,
-    routers=[routes.router],
+    routers=[routes.router, routes.county],
     public_read_routers=[open311.router],
     permissions=PERMISSIONS,
     workers=[sla.watch],

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from xiangzhi.db import Pool
+from xiangzhi.db import Connection, Pool
 
 from .domain.events import Location
 from .domain.issue import DUPLICATE_WINDOW, OPEN, NearbyIssue
@@ -149,106 +150,154 @@ async def due_for_escalation(pool: Pool, at: datetime, limit: int = 500) -> list
     return [(r["village"], r["issue_id"]) for r in rows]
 
 
-async def statistics(pool: Pool, village: str, now: datetime) -> dict[str, Any]:
-    issues_row = await pool.fetchrow(
-        f"""
-        select
-            count(*) as raised,
-            count(*) filter (where status in ('resolved', 'confirmed', 'closed')) as resolved,
-            count(*) filter (where status = any($2::text[])) as open,
-            count(*) filter (where status = any($2::text[]) and due_at < $3) as overdue,
-            count(*) filter (where resolved_at is not null and resolved_at <= due_at)
-                as resolved_within_sla,
-            percentile_cont(0.5) within group (
-                order by extract(epoch from first_assigned_at - raised_at) / 3600
-            ) filter (where first_assigned_at is not null) as median_response_hours,
-            percentile_cont(0.5) within group (
-                order by extract(epoch from resolved_at - raised_at) / 3600
-            ) filter (where resolved_at is not null) as median_resolution_hours,
-            avg(satisfaction) as mean_satisfaction,
-            count(satisfaction) as confirmed
-        from {T("issues")} where village = $1
-        """,
-        village,
-        OPEN_STATUSES,
-        now,
-    )
-    assert issues_row is not None
-    grids_row = await pool.fetchrow(
-        f"select count(*) filter (where level = 'grid') as grids, "
-        f"count(*) filter (where level = 'micro_grid') as micro_grids, "
-        f"coalesce(sum(households) filter (where level = 'micro_grid'), 0) as households "
-        f"from {T('grids')} where village = $1",
-        village,
-    )
-    chiefs = await pool.fetchval(f"select count(*) from {T('chiefs')} where village = $1", village)
-    fully_staffed = await pool.fetchval(
-        f"select count(*) from (select grid_id from {T('chiefs')} where village = $1 "
-        "group by grid_id having count(*) = 3) full_grids",
-        village,
-    )
-    teams_row = await pool.fetchrow(
-        f"select (select count(*) from {T('teams')} where village = $1) as teams, "
-        f"count(*) as volunteers, coalesce(sum(hours), 0) as hours "
-        f"from {T('team_members')} where village = $1",
-        village,
-    )
-    assert grids_row is not None
-    assert teams_row is not None
-    raised, resolved = int(issues_row["raised"]), int(issues_row["resolved"])
+async def statistics(
+    pool: Pool, villages: Sequence[str], now: datetime
+) -> dict[str, dict[str, Any]]:
+    """村级统计 of each village named, by village code: five grouped statements whatever the
+    number of villages, read from one snapshot. Every village named has its figures; one
+    without any row has the figures of nothing (zero counts, no medians)."""
+    codes = sorted(set(villages))
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        issue_rows = await conn.fetch(
+            f"""
+            select
+                v.village,
+                count(i.issue_id) as raised,
+                count(*) filter (where i.status in ('resolved', 'confirmed', 'closed'))
+                    as resolved,
+                count(*) filter (where i.status = any($2::text[])) as open,
+                count(*) filter (where i.status = any($2::text[]) and i.due_at < $3) as overdue,
+                count(*) filter (where i.resolved_at is not null and i.resolved_at <= i.due_at)
+                    as resolved_within_sla,
+                percentile_cont(0.5) within group (
+                    order by extract(epoch from i.first_assigned_at - i.raised_at) / 3600
+                ) filter (where i.first_assigned_at is not null) as median_response_hours,
+                percentile_cont(0.5) within group (
+                    order by extract(epoch from i.resolved_at - i.raised_at) / 3600
+                ) filter (where i.resolved_at is not null) as median_resolution_hours,
+                avg(i.satisfaction) as mean_satisfaction,
+                count(i.satisfaction) as confirmed
+            from unnest($1::text[]) as v(village)
+            left join {T("issues")} i on i.village = v.village
+            group by v.village
+            """,
+            codes,
+            OPEN_STATUSES,
+            now,
+        )
+        grid_rows = await conn.fetch(
+            f"select v.village, count(*) filter (where g.level = 'grid') as grids, "
+            f"count(*) filter (where g.level = 'micro_grid') as micro_grids, "
+            f"coalesce(sum(g.households) filter (where g.level = 'micro_grid'), 0) as households "
+            f"from unnest($1::text[]) as v(village) "
+            f"left join {T('grids')} g on g.village = v.village group by v.village",
+            codes,
+        )
+        chief_rows = await conn.fetch(
+            f"select v.village, coalesce(sum(c.held), 0) as chiefs, "
+            f"count(*) filter (where c.held = 3) as fully_staffed "
+            f"from unnest($1::text[]) as v(village) left join ("
+            f"select village, grid_id, count(*) as held from {T('chiefs')} "
+            f"where village = any($1::text[]) group by village, grid_id"
+            f") c on c.village = v.village group by v.village",
+            codes,
+        )
+        team_rows = await conn.fetch(
+            f"select v.village, coalesce(t.teams, 0) as teams, "
+            f"coalesce(m.volunteers, 0) as volunteers, coalesce(m.hours, 0) as hours "
+            f"from unnest($1::text[]) as v(village) "
+            f"left join (select village, count(*) as teams from {T('teams')} "
+            f"where village = any($1::text[]) group by village) t on t.village = v.village "
+            f"left join (select village, count(*) as volunteers, sum(hours) as hours "
+            f"from {T('team_members')} where village = any($1::text[]) group by village) m "
+            f"on m.village = v.village",
+            codes,
+        )
+        months = await issues_by_month(conn, codes, now)
+    by_village: dict[str, dict[str, Any]] = {v: {} for v in codes}
+    for rows in (issue_rows, grid_rows, chief_rows, team_rows):
+        for r in rows:
+            by_village[r["village"]].update(r)
+    return {v: _figures(by_village[v], months[v], now) for v in codes}
+
+
+def _figures(row: Mapping[str, Any], months: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    raised, resolved = int(row["raised"]), int(row["resolved"])
     return {
-        "village": village,
-        "grids": int(grids_row["grids"]),
-        "micro_grids": int(grids_row["micro_grids"]),
-        "households": int(grids_row["households"]),
-        "chiefs": int(chiefs),
-        "grids_with_three_chiefs": int(fully_staffed),
-        "volunteer_teams": int(teams_row["teams"]),
-        "volunteers": int(teams_row["volunteers"]),
-        "volunteer_hours": Decimal(teams_row["hours"]),
+        "village": row["village"],
+        "grids": int(row["grids"]),
+        "micro_grids": int(row["micro_grids"]),
+        "households": int(row["households"]),
+        "chiefs": int(row["chiefs"]),
+        "grids_with_three_chiefs": int(row["fully_staffed"]),
+        "volunteer_teams": int(row["teams"]),
+        "volunteers": int(row["volunteers"]),
+        "volunteer_hours": Decimal(row["hours"]),
         "issues": {
             "raised": raised,
             "resolved": resolved,
-            "open": int(issues_row["open"]),
-            "overdue": int(issues_row["overdue"]),
-            "resolved_within_sla": int(issues_row["resolved_within_sla"]),
+            "open": int(row["open"]),
+            "overdue": int(row["overdue"]),
+            "resolved_within_sla": int(row["resolved_within_sla"]),
             "resolution_rate": _ratio(resolved, raised),
-            "median_response_hours": _hours(issues_row["median_response_hours"]),
-            "median_resolution_hours": _hours(issues_row["median_resolution_hours"]),
+            "median_response_hours": _hours(row["median_response_hours"]),
+            "median_resolution_hours": _hours(row["median_resolution_hours"]),
             "mean_satisfaction": (
-                Decimal(issues_row["mean_satisfaction"]).quantize(Decimal("0.01"))
-                if issues_row["mean_satisfaction"] is not None
+                Decimal(row["mean_satisfaction"]).quantize(Decimal("0.01"))
+                if row["mean_satisfaction"] is not None
                 else None
             ),
-            "confirmed": int(issues_row["confirmed"]),
+            "confirmed": int(row["confirmed"]),
         },
-        "issues_by_month": await issues_by_month(pool, village, now),
+        "issues_by_month": months,
         "as_of": now,
     }
 
 
-async def issues_by_month(pool: Pool, village: str, now: datetime) -> list[dict[str, Any]]:
+async def issues_by_month(
+    conn: Connection, villages: Sequence[str], now: datetime
+) -> dict[str, list[dict[str, Any]]]:
     """Issues raised and resolved in each of the twelve months up to ``now`` (UTC), months
-    without any included, oldest first: the village's trend."""
-    rows = await pool.fetch(
+    without any included, oldest first: each village's trend, by village."""
+    rows = await conn.fetch(
         f"""
         with months as (
             select generate_series(
                 date_trunc('month', $2::timestamptz at time zone 'UTC') - interval '11 months',
                 date_trunc('month', $2::timestamptz at time zone 'UTC'),
-                interval '1 month') at time zone 'UTC' as first
+                interval '1 month') as first
+        ),
+        since as (select min(first) at time zone 'UTC' as first from months),
+        raised as (
+            select village, date_trunc('month', raised_at at time zone 'UTC') as first,
+                count(*) as n
+            from {T("issues")} where village = any($1::text[])
+                and raised_at >= (select first from since)
+            group by 1, 2
+        ),
+        resolved as (
+            select village, date_trunc('month', resolved_at at time zone 'UTC') as first,
+                count(*) as n
+            from {T("issues")} where village = any($1::text[])
+                and resolved_at >= (select first from since)
+            group by 1, 2
         )
-        select to_char(first at time zone 'UTC', 'YYYY-MM') as month,
-            (select count(*) from {T("issues")} where village = $1
-                and raised_at >= first and raised_at < first + interval '1 month') as raised,
-            (select count(*) from {T("issues")} where village = $1
-                and resolved_at >= first and resolved_at < first + interval '1 month') as resolved
-        from months order by first
+        select v.village, to_char(m.first, 'YYYY-MM') as month,
+            coalesce(r.n, 0) as raised, coalesce(s.n, 0) as resolved
+        from unnest($1::text[]) as v(village) cross join months m
+        left join raised r on r.village = v.village and r.first = m.first
+        left join resolved s on s.village = v.village and s.first = m.first
+        order by v.village, m.first
         """,
-        village,
+        villages,
         now,
     )
-    return [{"month": r["month"], "raised": r["raised"], "resolved": r["resolved"]} for r in rows]
+    out: dict[str, list[dict[str, Any]]] = {v: [] for v in villages}
+    for r in rows:
+        out[r["village"]].append(
+            {"month": r["month"], "raised": r["raised"], "resolved": r["resolved"]}
+        )
+    return out
 
 
 def _ratio(part: int, whole: int) -> Decimal | None:

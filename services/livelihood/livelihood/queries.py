@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from xiangzhi.db import Pool
+from xiangzhi.db import Connection, Pool
 
 from .projections import LivelihoodReadModel
 
@@ -39,12 +40,24 @@ async def one_works(pool: Pool, village: str, works_id: str) -> dict[str, Any] |
 
 
 async def remediation_totals(pool: Pool, village: str) -> list[dict[str, Any]]:
+    return (await remediation_totals_of(pool, [village]))[village]
+
+
+async def remediation_totals_of(
+    pool: Pool | Connection, villages: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each village's remediation totals by kind (none for a village without any), by village."""
     rows = await pool.fetch(
-        f"select kind, sum(count)::int as count, sum(quantity) as quantity, min(unit) as unit "
-        f"from {T('remediation')} where village = $1 group by kind order by kind",
-        village,
+        f"select village, kind, sum(count)::int as count, sum(quantity) as quantity, "
+        f"min(unit) as unit from {T('remediation')} where village = any($1::text[]) "
+        "group by village, kind order by village, kind",
+        list(villages),
     )
-    return [dict(r) for r in rows]
+    out: dict[str, list[dict[str, Any]]] = {v: [] for v in villages}
+    for r in rows:
+        total = dict(r)
+        out[total.pop("village")].append(total)
+    return out
 
 
 async def remediation_actions(pool: Pool, village: str, campaign_id: str) -> list[dict[str, Any]]:
@@ -71,25 +84,41 @@ async def practical(
     return [dict(r) for r in rows], int(total)
 
 
-async def statistics(pool: Pool, village: str, today: date) -> dict[str, Any]:
-    by_stage = await pool.fetch(
-        f"select stage, category, unit, count(*)::int as works, sum(planned_quantity) as planned, "
-        f"sum(quantity_done) as done, coalesce(sum(cost_yuan), 0)::numeric(14, 2) as cost_yuan "
-        f"from {T('works')} where village = $1 group by stage, category, unit "
-        "order by stage, category, unit",
-        village,
-    )
-    things = await pool.fetchrow(
-        f"select count(*) filter (where done_on is not null)::int as done, "
-        f"count(*) filter (where done_on is null and deadline < $2)::int as overdue, "
-        f"count(*) filter (where done_on is null)::int as open "
-        f"from {T('practical')} where village = $1",
-        village, today,
-    )  # fmt: skip
-    assert things is not None
+async def statistics(pool: Pool, villages: Sequence[str], today: date) -> dict[str, dict[str, Any]]:
+    """Each village's works, remediation and practical things in figures, by village code:
+    three grouped statements whatever the number of villages, from one snapshot; a village
+    without any row has no works, no remediation and zero practical things."""
+    codes = sorted(set(villages))
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        by_stage = await conn.fetch(
+            f"select village, stage, category, unit, count(*)::int as works, "
+            f"sum(planned_quantity) as planned, sum(quantity_done) as done, "
+            f"coalesce(sum(cost_yuan), 0)::numeric(14, 2) as cost_yuan "
+            f"from {T('works')} where village = any($1::text[]) "
+            "group by village, stage, category, unit order by village, stage, category, unit",
+            codes,
+        )
+        things = await conn.fetch(
+            f"select v.village, "
+            f"count(*) filter (where p.done_on is not null)::int as done, "
+            f"count(*) filter (where p.done_on is null and p.deadline < $2)::int as overdue, "
+            f"count(*) filter (where p.item_id is not null and p.done_on is null)::int as open "
+            f"from unnest($1::text[]) as v(village) "
+            f"left join {T('practical')} p on p.village = v.village group by v.village",
+            codes,
+            today,
+        )
+        remediation = await remediation_totals_of(conn, codes)
+    works: dict[str, list[dict[str, Any]]] = {v: [] for v in codes}
+    for r in by_stage:
+        figures = dict(r)
+        works[figures.pop("village")].append(figures)
     return {
-        "village": village,
-        "works": [dict(r) for r in by_stage],
-        "remediation": await remediation_totals(pool, village),
-        "practical_things": dict(things),
+        r["village"]: {
+            "village": r["village"],
+            "works": works[r["village"]],
+            "remediation": remediation[r["village"]],
+            "practical_things": {k: r[k] for k in ("done", "overdue", "open")},
+        }
+        for r in things
     }

@@ -4,5 +4,5 @@ from __future__ import annotations
 
 from . import contracts, ledger, public
 
-ROUTERS = [contracts.router, ledger.router]
+ROUTERS = [contracts.router, ledger.router, ledger.county]
 PUBLIC_READ_ROUTERS = [public.public]

@@ -14,7 +14,7 @@ from xiangzhi.guard import requires
 from .. import handlers, queries
 from ..domain import commands as c
 from ..domain import permissions as perm
-from .deps import ContextDep, Id, Village
+from .deps import ContextDep, CountyVillages, Id, Village
 from .views import (
     CooperativeView,
     EconomyStats,
@@ -25,6 +25,8 @@ from .views import (
 )
 
 router = APIRouter(prefix="/villages/{village}", tags=["income, co-operatives, enterprises"])
+# The county's reads: several villages in one answer (the gateway's county summary).
+county = APIRouter(prefix="/counties/{county}", tags=["income, co-operatives, enterprises"])
 READ = [consistent_read("economy")]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 
@@ -57,7 +59,16 @@ async def income_years(village: Village, rt: RuntimeDep) -> list[YearTotals]:
 @router.get("/statistics", dependencies=READ)
 async def statistics(village: Village, rt: RuntimeDep) -> EconomyStats:
     """The village's economy in figures, for the county view."""
-    return EconomyStats(**await queries.statistics(rt.pool, village, datetime.now(UTC).date()))
+    figures = await queries.statistics(rt.pool, [village], datetime.now(UTC).date())
+    return EconomyStats(**figures[village])
+
+
+@county.get("/statistics", dependencies=READ)
+async def county_statistics(villages: CountyVillages, rt: RuntimeDep) -> dict[str, EconomyStats]:
+    """Each village named in figures, by village code: the same figures as each village's own
+    ``/statistics``, read together (every village must be of the county and one you may see)."""
+    figures = await queries.statistics(rt.pool, villages, datetime.now(UTC).date())
+    return {v: EconomyStats(**figures[v]) for v in villages}
 
 
 @router.post("/cooperatives", status_code=201, dependencies=[requires(perm.REGISTER_COOPERATIVE)])

@@ -17,7 +17,7 @@ from .. import handlers, queries
 from ..domain import commands as c
 from ..domain import permissions as perm
 from ..domain.events import ChiefRole
-from .deps import ActorDep, ContextDep, RuntimeDep, Village
+from .deps import ActorDep, ContextDep, CountyVillages, RuntimeDep, Village
 from .views import (
     GridView,
     IssueDetail,
@@ -30,6 +30,8 @@ from .views import (
 )
 
 router = APIRouter(prefix="/villages/{village}")
+# The county's reads: several villages in one answer (the gateway's county summary).
+county = APIRouter(prefix="/counties/{county}")
 IssueId = Annotated[str, Path(pattern=ID_PATTERN)]
 TeamId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 GridId = Annotated[str, Path(pattern=r"^\d{15}$")]
@@ -224,6 +226,13 @@ async def close_issue(issue_id: IssueId, cmd: c.CloseIssue, ctx: ContextDep) -> 
 @router.get("/statistics", dependencies=READ, tags=["statistics"])
 async def village_statistics(village: Village, rt: RuntimeDep) -> VillageStats:
     """The village's grid side in figures: grids, chiefs, teams, issues and how they fare."""
-    return VillageStats.model_validate(
-        await queries.statistics(rt.pool, village, datetime.now(UTC))
-    )
+    figures = await queries.statistics(rt.pool, [village], datetime.now(UTC))
+    return VillageStats.model_validate(figures[village])
+
+
+@county.get("/statistics", dependencies=READ, tags=["statistics"])
+async def county_statistics(villages: CountyVillages, rt: RuntimeDep) -> dict[str, VillageStats]:
+    """Each village named in figures, by village code: the same figures as each village's own
+    ``/statistics``, read together (every village must be of the county and one you may see)."""
+    figures = await queries.statistics(rt.pool, villages, datetime.now(UTC))
+    return {v: VillageStats.model_validate(figures[v]) for v in villages}

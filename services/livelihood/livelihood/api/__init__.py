@@ -4,5 +4,5 @@ from __future__ import annotations
 
 from . import routes
 
-ROUTERS = [routes.router]
+ROUTERS = [routes.router, routes.county]
 PUBLIC_READ_ROUTERS: list = []  # type: ignore[type-arg]

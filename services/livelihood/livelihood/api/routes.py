@@ -18,7 +18,7 @@ from xiangzhi.guard import requires
 from .. import handlers, queries
 from ..domain import commands as c
 from ..domain import permissions as perm
-from .deps import ContextDep, Id, Village
+from .deps import ContextDep, CountyVillages, Id, Village
 from .views import (
     LivelihoodStats,
     PracticalPage,
@@ -31,6 +31,8 @@ from .views import (
 )
 
 router = APIRouter(prefix="/villages/{village}", tags=["livelihood (民生)"])
+# The county's reads: several villages in one answer (the gateway's county summary).
+county = APIRouter(prefix="/counties/{county}", tags=["livelihood (民生)"])
 READ = [consistent_read("livelihood")]
 S = "livelihood"
 Stage = Literal["proposed", "approved", "in_progress", "completed", "accepted"]
@@ -187,5 +189,13 @@ async def practical(
 @router.get("/statistics", dependencies=READ)
 async def statistics(village: Village, rt: RuntimeDep) -> LivelihoodStats:
     """Works by stage and category with quantities, remediation totals, practical things."""
-    figures = await queries.statistics(rt.pool, village, datetime.now(UTC).date())
-    return LivelihoodStats(**figures)
+    figures = await queries.statistics(rt.pool, [village], datetime.now(UTC).date())
+    return LivelihoodStats(**figures[village])
+
+
+@county.get("/statistics", dependencies=READ)
+async def county_statistics(villages: CountyVillages, rt: RuntimeDep) -> dict[str, LivelihoodStats]:
+    """Each village named in figures, by village code: the same figures as each village's own
+    ``/statistics``, read together (every village must be of the county and one you may see)."""
+    figures = await queries.statistics(rt.pool, villages, datetime.now(UTC).date())
+    return {v: LivelihoodStats(**figures[v]) for v in villages}

@@ -10,13 +10,10 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import Field
 from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.app import Runtime
 from xiangzhi.deps import RuntimeDep, consistent_read
-from xiangzhi.envelope import VILLAGE_PATTERN
-from xiangzhi.errors import DomainError
-from xiangzhi.guard import caller, check_village, requires
+from xiangzhi.guard import caller, requires
 from xiangzhi.ids import ID_PATTERN
 
 from .. import handlers, queries
@@ -25,7 +22,7 @@ from ..domain import notice, points
 from ..domain import permissions as perm
 from ..domain.coverage import coverage
 from ..settings import PartySettings
-from .deps import ContextDep, MemberId, Village
+from .deps import ContextDep, CountyVillages, MemberId, Village
 from .views import (
     CoverageFigures,
     Entry,
@@ -45,11 +42,6 @@ READ = [consistent_read("party")]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 Period = Annotated[int, Path(ge=2000, le=2100)]
 ObjectionId = Annotated[str, Path(pattern=ID_PATTERN)]
-County = Annotated[str, Path(pattern=r"^\d{6}$", description="6-digit county code")]
-Villages = Annotated[
-    list[Annotated[str, Field(pattern=VILLAGE_PATTERN)]],
-    Query(min_length=1, description="the villages of the county to rank together"),
-]
 
 
 class CountyRankedView(RankedView):
@@ -135,18 +127,11 @@ async def rankings(village: Village, rt: RuntimeDep, period: Year = None) -> lis
 
 @router.get("/counties/{county}/points/rankings", dependencies=READ)
 async def county_rankings(
-    county: County, villages: Villages, request: Request, rt: RuntimeDep, period: Year = None
+    villages: CountyVillages, rt: RuntimeDep, period: Year = None
 ) -> list[CountyRankedView]:
     """The members of the villages named ranked together by the village ranking's rule, each
     with their rank in their village (the county view the gateway composes). Every village
     must be of the county and one you may see."""
-    outside = [v for v in villages if not v.startswith(county)]
-    if outside:
-        message = f"{', '.join(outside)}: not in county {county}"
-        raise DomainError(message, field="query.villages")
-    who = caller(request)
-    for village in villages:
-        check_village(who, village, request.method)
     totals = await queries.county_totals(rt.pool, villages, period or _year())
     ranked = points.county_ranking(totals, _thresholds(rt))
     return [CountyRankedView(**asdict(r)) for r in ranked]
@@ -155,23 +140,41 @@ async def county_rankings(
 @router.get("/villages/{village}/statistics", dependencies=READ)
 async def statistics(village: Village, rt: RuntimeDep, period: Year = None) -> PartyStats:
     """The village's points year in figures (for the county's side-by-side view)."""
-    year = period or _year()
-    ranked = await rankings(village, rt, year)
-    distribution = {n: 0 for n in range(6)}
-    for r in ranked:
-        distribution[r.stars] += 1
-    grids = await queries.micro_grids(rt.pool, village)
-    report = coverage(grids, await queries.party_groups(rt.pool, village))
-    return PartyStats(
-        village=village,
-        period=year,
-        members_scored=len(ranked),
-        points_total=sum((r.total for r in ranked), Decimal(0)),
-        stars=distribution,
-        coverage=CoverageFigures(
-            grids=len(grids), covered=len(report.covered), complete=report.complete
-        ),
-    )
+    return (await _statistics(rt, [village], period or _year()))[village]
+
+
+@router.get("/counties/{county}/statistics", dependencies=READ)
+async def county_statistics(
+    villages: CountyVillages, rt: RuntimeDep, period: Year = None
+) -> dict[str, PartyStats]:
+    """Each village named in figures, by village code: the same figures as each village's own
+    ``/statistics``, read together (every village must be of the county and one you may see)."""
+    return await _statistics(rt, villages, period or _year())
+
+
+async def _statistics(
+    rt: Runtime[PartySettings], villages: list[str], year: int
+) -> dict[str, PartyStats]:
+    thresholds = _thresholds(rt)
+    figures = await queries.statistics(rt.pool, villages, year)
+    out = {}
+    for village in villages:
+        of = figures[village]
+        distribution = {n: 0 for n in range(6)}
+        for total in of.totals.values():
+            distribution[points.stars(total, thresholds)] += 1
+        report = coverage(of.micro_grids, of.party_groups)
+        out[village] = PartyStats(
+            village=village,
+            period=year,
+            members_scored=len(of.totals),
+            points_total=sum(of.totals.values(), Decimal(0)),
+            stars=distribution,
+            coverage=CoverageFigures(
+                grids=len(of.micro_grids), covered=len(report.covered), complete=report.complete
+            ),
+        )
+    return out
 
 
 # ------------------------------------------------------------------ public notice (公示)
