@@ -73,3 +73,4 @@ bench: deps ## the kit's benchmarks, each beside this machine's limits (writes b
 	@$(UV_RUN) --group bench python -m bench.privacy --commands 10000
 	@$(UV_RUN) --group bench python -m bench.economy --commands 2000 --rows 10000
 	@$(UV_RUN) --group bench python -m bench.livelihood --issues 600 --rate 20
+	@$(UV_RUN) --group bench python -m bench.county --villages 300 --requests 200
