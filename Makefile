@@ -73,5 +73,6 @@ bench: deps ## the benchmarks, each beside this machine's limits (writes bench/r
 	@$(UV_RUN) --group bench python -m bench.privacy --commands 10000
 	@$(UV_RUN) --group bench python -m bench.economy --commands 2000 --rows 10000
 	@$(UV_RUN) --group bench python -m bench.livelihood --issues 600 --rate 20
+	@$(UV_RUN) --group bench python -m bench.county --villages 300 --requests 200
 	@$(UV_RUN) python -m bench.county_rebuild --events 3000000 --villages 300
 	@$(UV_RUN) python -m bench.summary

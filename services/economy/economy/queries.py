@@ -167,7 +167,8 @@ async def incomes_by_year(
     income), by village."""
     rows = await pool.fetch(
         f"select village, year, source, sum(amount_yuan) as amount from {T('income')} "
-        "where village = any($1::text[]) group by village, year, source order by village, year",
+        "where village in (select unnest($1::text[])) "
+        "group by village, year, source order by village, year",
         list(villages),
     )
     years: dict[str, dict[int, list[Any]]] = {v: {} for v in villages}
@@ -264,26 +265,26 @@ async def statistics(pool: Pool, villages: Sequence[str], today: date) -> dict[s
             left join (
                 select village, count(*) as registered,
                     count(*) filter (where status = 'rectifying') as in_rectification
-                from {T("contracts")} where village = any($1::text[]) group by village
+                from {T("contracts")} where village in (select unnest($1::text[])) group by village
             ) k on k.village = v.village
             left join (
                 select village, count(distinct contract_id) as cleared,
                     sum(area_mu) as cleared_area_mu,
                     sum(recovered_income_yuan) as recovered_income_yuan
-                from {T("clearings")} where village = any($1::text[]) group by village
+                from {T("clearings")} where village in (select unnest($1::text[])) group by village
             ) c on c.village = v.village
             left join (
                 select village, count(*) as cooperatives from {T("cooperatives")}
-                where village = any($1::text[]) group by village
+                where village in (select unnest($1::text[])) group by village
             ) o on o.village = v.village
             left join (
                 select village, count(*) as enterprises from {T("enterprises")}
-                where village = any($1::text[]) group by village
+                where village in (select unnest($1::text[])) group by village
             ) e on e.village = v.village
             left join (
                 select village, sum(villagers_employed) as employed from (
                     select distinct on (village, enterprise_id) village, villagers_employed
-                    from {T("employment")} where village = any($1::text[])
+                    from {T("employment")} where village in (select unnest($1::text[]))
                     order by village, enterprise_id, as_of desc
                 ) latest group by village
             ) j on j.village = v.village
@@ -330,7 +331,7 @@ async def income_by_month(
         received as (
             select village, date_trunc('month', received_on::timestamp) as first,
                 sum(amount_yuan) as amount
-            from {T("income")} where village = any($1::text[])
+            from {T("income")} where village in (select unnest($1::text[]))
                 and received_on >= (select min(first) from months)
             group by 1, 2
         )

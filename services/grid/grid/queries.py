@@ -198,7 +198,7 @@ async def statistics(
             f"count(*) filter (where c.held = 3) as fully_staffed "
             f"from unnest($1::text[]) as v(village) left join ("
             f"select village, grid_id, count(*) as held from {T('chiefs')} "
-            f"where village = any($1::text[]) group by village, grid_id"
+            f"where village in (select unnest($1::text[])) group by village, grid_id"
             f") c on c.village = v.village group by v.village",
             codes,
         )
@@ -207,10 +207,11 @@ async def statistics(
             f"coalesce(m.volunteers, 0) as volunteers, coalesce(m.hours, 0) as hours "
             f"from unnest($1::text[]) as v(village) "
             f"left join (select village, count(*) as teams from {T('teams')} "
-            f"where village = any($1::text[]) group by village) t on t.village = v.village "
+            f"where village in (select unnest($1::text[])) group by village) t "
+            f"on t.village = v.village "
             f"left join (select village, count(*) as volunteers, sum(hours) as hours "
-            f"from {T('team_members')} where village = any($1::text[]) group by village) m "
-            f"on m.village = v.village",
+            f"from {T('team_members')} where village in (select unnest($1::text[])) "
+            f"group by village) m on m.village = v.village",
             codes,
         )
         months = await issues_by_month(conn, codes, now)
@@ -271,14 +272,14 @@ async def issues_by_month(
         raised as (
             select village, date_trunc('month', raised_at at time zone 'UTC') as first,
                 count(*) as n
-            from {T("issues")} where village = any($1::text[])
+            from {T("issues")} where village in (select unnest($1::text[]))
                 and raised_at >= (select first from since)
             group by 1, 2
         ),
         resolved as (
             select village, date_trunc('month', resolved_at at time zone 'UTC') as first,
                 count(*) as n
-            from {T("issues")} where village = any($1::text[])
+            from {T("issues")} where village in (select unnest($1::text[]))
                 and resolved_at >= (select first from since)
             group by 1, 2
         )

@@ -49,7 +49,7 @@ async def remediation_totals_of(
     """Each village's remediation totals by kind (none for a village without any), by village."""
     rows = await pool.fetch(
         f"select village, kind, sum(count)::int as count, sum(quantity) as quantity, "
-        f"min(unit) as unit from {T('remediation')} where village = any($1::text[]) "
+        f"min(unit) as unit from {T('remediation')} where village in (select unnest($1::text[])) "
         "group by village, kind order by village, kind",
         list(villages),
     )
@@ -94,7 +94,7 @@ async def statistics(pool: Pool, villages: Sequence[str], today: date) -> dict[s
             f"select village, stage, category, unit, count(*)::int as works, "
             f"sum(planned_quantity) as planned, sum(quantity_done) as done, "
             f"coalesce(sum(cost_yuan), 0)::numeric(14, 2) as cost_yuan "
-            f"from {T('works')} where village = any($1::text[]) "
+            f"from {T('works')} where village in (select unnest($1::text[])) "
             "group by village, stage, category, unit order by village, stage, category, unit",
             codes,
         )

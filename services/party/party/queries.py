@@ -47,7 +47,7 @@ async def county_totals(
     """Each scored member's total of a year, by village, for the villages named."""
     rows = await pool.fetch(
         f"select village, member_id, sum(points) as total from {T('scores')} "
-        "where village = any($1) and period = $2 group by village, member_id",
+        "where village in (select unnest($1::text[])) and period = $2 group by village, member_id",
         list(villages),
         period,
     )
@@ -77,7 +77,7 @@ async def micro_grids_of(pool: Pool | Connection, villages: Sequence[str]) -> di
     """Each village's micro-grids (none for a village grid has not told of), by village."""
     rows = await pool.fetch(
         f"select village, grid_id from {G('grids')} "
-        "where village = any($1::text[]) and level = 'micro_grid'",
+        "where village in (select unnest($1::text[])) and level = 'micro_grid'",
         list(villages),
     )
     out: dict[str, list[str]] = {v: [] for v in villages}
@@ -97,7 +97,8 @@ async def party_groups_of(
     """Each village's party groups bound to a grid and the grid each is over, by village."""
     rows = await pool.fetch(
         f"select village, org_id, grid_id from {T('organizations')} "
-        "where village = any($1::text[]) and kind = 'party_group' and grid_id is not null",
+        "where village in (select unnest($1::text[])) and kind = 'party_group' "
+        "and grid_id is not null",
         list(villages),
     )
     out: dict[str, dict[str, str]] = {v: {} for v in villages}
