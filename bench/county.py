@@ -499,6 +499,7 @@ async def main(ep: Endpoints, count: int, requests: int) -> None:
             *((read, None, "") for read in reads),
             (old, None, ""),
         ],
+        targets={summary.name: ("p99_ms", "<=", 300)},
     )
     per_summary = {k: 1000 * v / requests for k, v in spent.items()}
     console.print(
