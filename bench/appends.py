@@ -79,6 +79,7 @@ async def _raw_copy(dsn: str, rows: int) -> Measure:
     # asyncpg's own jsonb codec (text in, binary on the wire) is what COPY needs.
     conn = await asyncpg.connect(dsn)
     # The same shape the store writes: its indexes and constraints cost the COPY too.
+    await conn.execute("drop table if exists events_copy, outbox_copy")
     await conn.execute("create table events_copy (like events including all)")
     await conn.execute("create table outbox_copy (like outbox including all)")
     now = datetime.now(UTC)

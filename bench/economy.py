@@ -174,9 +174,6 @@ async def main(ep: Endpoints, commands: int, rows: int) -> None:
                 process.terminate()
                 process.wait()
         await asyncio.sleep(0.5)
-        conn = await db.connect(copy_dsn)
-        await conn.execute("drop table if exists events_copy")
-        await conn.close()
         copy_import = await _raw_copy(copy_dsn, rows * 3)  # three events a row
         copy_import.name = f"raw COPY of {rows * 3} events (asyncpg)"
         copy_import.count = rows
