@@ -120,15 +120,15 @@ def create_app(settings: SettingsT, parts: ServiceParts[SettingsT] | None = None
     _every_command_has_a_permission(
         every, table, settings.service_name, exempt=parts.commands_without_permission
     )
-    _no_thread_hops(app, settings.service_name)
+    _no_thread_hops([app.router, *every], settings.service_name)
     return app
 
 
-def _no_thread_hops(app: FastAPI, service: str) -> None:
+def _no_thread_hops(routers: Sequence[APIRouter], service: str) -> None:
     """Refuse to start with a route whose dependency is a plain function: FastAPI runs those in
     its thread pool, a thread hop each per request (a command's largest overhead before issue
     15). Dependencies are coroutines; endpoints that really block say so by being plain."""
-    for route in app.routes:
+    for route in (r for router in routers for r in router.routes):
         if not isinstance(route, APIRoute):
             continue
         stack = list(route.dependant.dependencies)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request, Response
+from fastapi import Depends, Header, Path, Query, Request, Response
+from pydantic import Field
 
 from . import consistency
 from .app import Runtime
 from .auth import Principal
+from .envelope import VILLAGE_PATTERN
 from .errors import DomainError
-from .guard import caller, principal_of
+from .guard import caller, check_village, principal_of
 from .observability import safe_id
 from .projection import wait_for
 from .store import EventMeta, EventStore
@@ -61,6 +63,31 @@ RuntimeDep = Annotated[Runtime[Any], Depends(_runtime)]
 PrincipalDep = Annotated[Principal, Depends(_caller)]
 StoreDep = Annotated[EventStore, Depends(_event_store)]
 MetaDep = Annotated[EventMeta, Depends(_event_meta)]
+
+
+County = Annotated[str, Path(pattern=r"^\d{6}$", description="6-digit county code")]
+Villages = Annotated[
+    list[Annotated[str, Field(pattern=VILLAGE_PATTERN)]],
+    Query(
+        min_length=1, max_length=1000, description="villages of the county, each one you may see"
+    ),
+]
+
+
+async def county_villages(county: County, villages: Villages, request: Request) -> list[str]:
+    """The villages a county read (``/counties/{county}/…?villages=…``) names, once each: every
+    one of the county (422 naming the field otherwise) and one the caller may see (403, as for
+    a village's own route)."""
+    outside = [v for v in villages if not v.startswith(county)]
+    if outside:
+        raise DomainError(f"{', '.join(outside)}: not in county {county}", field="query.villages")
+    who = caller(request)
+    for village in villages:
+        check_village(who, village, request.method)
+    return list(dict.fromkeys(villages))
+
+
+CountyVillages = Annotated[list[str], Depends(county_villages)]
 
 
 class BadTokenError(DomainError):

@@ -4,7 +4,7 @@ and an app that will not start with a command route outside its table."""
 from __future__ import annotations
 
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from xiangzhi.app import ServiceParts, create_app
 from xiangzhi.auth import Principal, generate_keypair
 from xiangzhi.guard import requires
@@ -85,3 +85,19 @@ def test_a_service_with_routes_does_not_start_without_the_gateways_public_key() 
         create_app(
             ServiceSettings(service_name="tally"), ServiceParts(routers=[router], permissions=TABLE)
         )
+
+
+def test_an_app_with_a_plain_function_dependency_does_not_start() -> None:
+    def plain(request: Request) -> str:
+        return "runs in the thread pool"
+
+    async def coroutine(request: Request) -> str:
+        return "runs on the loop"
+
+    fine = APIRouter(prefix="/villages/{village}")
+    fine.get("/tallies", dependencies=[Depends(coroutine)])(lambda: None)
+    _app(fine, routers=[fine])
+    hopping = APIRouter(prefix="/villages/{village}")
+    hopping.get("/tallies", dependencies=[Depends(plain)])(lambda: None)
+    with pytest.raises(ValueError, match="a plain function"):
+        _app(hopping, routers=[hopping])

@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from xiangzhi.aggregate import Accepted, accepted
-from xiangzhi.deps import RuntimeDep, consistent_read
+from xiangzhi.deps import CountyVillages, RuntimeDep, consistent_read
 from xiangzhi.errors import NotFoundError
 from xiangzhi.guard import requires
 
 from .. import handlers, queries
 from ..domain import commands as c
 from ..domain import permissions as perm
-from .deps import ContextDep, CountyVillages, Id, Village
+from .deps import ContextDep, Id, Village
 from .views import (
     CooperativeView,
     EconomyStats,

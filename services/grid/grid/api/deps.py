@@ -4,39 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
-from pydantic import Field
+from fastapi import Depends, Path, Request
 from xiangzhi.deps import MetaDep, RuntimeDep, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
-from xiangzhi.errors import DomainError
-from xiangzhi.guard import caller, check_village, grant_of, principal_of
+from xiangzhi.guard import grant_of, principal_of
 
 from ..domain.actor import Actor
 from ..handlers import Context
 
 Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit village code")]
-County = Annotated[str, Path(pattern=r"^\d{6}$", description="6-digit county code")]
-Villages = Annotated[
-    list[Annotated[str, Field(pattern=VILLAGE_PATTERN)]],
-    Query(
-        min_length=1, max_length=1000, description="villages of the county, each one you may see"
-    ),
-]
-
-
-def county_villages(county: County, villages: Villages, request: Request) -> list[str]:
-    """The villages a county read names, once each: every one of the county (422 naming the
-    field otherwise) and one the caller may see (403, as for a village's own route)."""
-    outside = [v for v in villages if not v.startswith(county)]
-    if outside:
-        raise DomainError(f"{', '.join(outside)}: not in county {county}", field="query.villages")
-    who = caller(request)
-    for village in villages:
-        check_village(who, village, request.method)
-    return list(dict.fromkeys(villages))
-
-
-CountyVillages = Annotated[list[str], Depends(county_villages)]
 
 
 async def actor(request: Request) -> Actor:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import StringConstraints
 from xiangzhi.aggregate import Accepted
-from xiangzhi.deps import consistent_read
+from xiangzhi.deps import CountyVillages, consistent_read
 from xiangzhi.errors import NotFoundError
 from xiangzhi.guard import requires
 from xiangzhi.ids import ID_PATTERN
@@ -17,7 +17,7 @@ from .. import handlers, queries
 from ..domain import commands as c
 from ..domain import permissions as perm
 from ..domain.events import ChiefRole
-from .deps import ActorDep, ContextDep, CountyVillages, RuntimeDep, Village
+from .deps import ActorDep, ContextDep, RuntimeDep, Village
 from .views import (
     GridView,
     IssueDetail,

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
-from pydantic import Field
+from fastapi import Depends, Path, Request
 from xiangzhi.deps import MetaDep, event_store
 from xiangzhi.envelope import VILLAGE_PATTERN
-from xiangzhi.errors import DomainError
-from xiangzhi.guard import caller, check_village
 
 from .. import handlers
 from ..domain.commands import ID, MEMBER_ID
@@ -17,28 +14,6 @@ from ..domain.commands import ID, MEMBER_ID
 Village = Annotated[str, Path(pattern=VILLAGE_PATTERN, description="12-digit village code")]
 MemberId = Annotated[str, Path(pattern=MEMBER_ID)]
 Id = Annotated[str, Path(pattern=ID)]
-County = Annotated[str, Path(pattern=r"^\d{6}$", description="6-digit county code")]
-Villages = Annotated[
-    list[Annotated[str, Field(pattern=VILLAGE_PATTERN)]],
-    Query(
-        min_length=1, max_length=1000, description="villages of the county, each one you may see"
-    ),
-]
-
-
-def county_villages(county: County, villages: Villages, request: Request) -> list[str]:
-    """The villages a county read names, once each: every one of the county (422 naming the
-    field otherwise) and one the caller may see (403, as for a village's own route)."""
-    outside = [v for v in villages if not v.startswith(county)]
-    if outside:
-        raise DomainError(f"{', '.join(outside)}: not in county {county}", field="query.villages")
-    who = caller(request)
-    for village in villages:
-        check_village(who, village, request.method)
-    return list(dict.fromkeys(villages))
-
-
-CountyVillages = Annotated[list[str], Depends(county_villages)]
 
 
 async def context(request: Request, village: Village, meta: MetaDep) -> handlers.Context:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from xiangzhi.aggregate import Accepted, accepted
 from xiangzhi.app import Runtime
-from xiangzhi.deps import RuntimeDep, consistent_read
+from xiangzhi.deps import CountyVillages, RuntimeDep, consistent_read
 from xiangzhi.guard import caller, requires
 from xiangzhi.ids import ID_PATTERN
 
@@ -22,7 +22,7 @@ from ..domain import notice, points
 from ..domain import permissions as perm
 from ..domain.coverage import coverage
 from ..settings import PartySettings
-from .deps import ContextDep, CountyVillages, MemberId, Village
+from .deps import ContextDep, MemberId, Village
 from .views import (
     CoverageFigures,
     Entry,
