@@ -38,4 +38,4 @@ async def context(request: Request, village: Village, meta: MetaDep, who: ActorD
 
 ContextDep = Annotated[Context, Depends(context)]
 
-__all__ = ["ActorDep", "ContextDep", "CountyVillages", "RuntimeDep", "Village"]
+__all__ = ["ActorDep", "ContextDep", "RuntimeDep", "Village"]
