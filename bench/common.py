@@ -258,11 +258,13 @@ async def ready(url: str, timeout: float = 30.0) -> None:
 
 
 async def raw_consume(
-    bootstrap: str, topic: str, expected: int, name: str = "raw aiokafka consume"
+    bootstrap: str, topic: str | Sequence[str], expected: int, name: str = "raw aiokafka consume"
 ) -> Measure:
-    """This machine's Kafka limit: a plain consumer reading ``expected`` records of ``topic``."""
+    """This machine's Kafka limit: a plain consumer reading ``expected`` records of ``topic``
+    (or of several topics)."""
+    topics = [topic] if isinstance(topic, str) else list(topic)
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
+        *topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
         max_partition_fetch_bytes=4 * 1024 * 1024,
     )  # fmt: skip
     await consumer.start()

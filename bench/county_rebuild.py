@@ -30,7 +30,6 @@ from decimal import Decimal
 from importlib import import_module
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
 from xiangzhi import db
 from xiangzhi.envelope import Envelope
 from xiangzhi.outbox import producer
@@ -38,7 +37,16 @@ from xiangzhi.projection import Policy, ProjectionRunner
 from xiangzhi.registry import EventPayload
 from xiangzhi.store import EventStore
 
-from bench.common import Endpoints, Measure, arg, fresh_database, fresh_topic, report, run
+from bench.common import (
+    Endpoints,
+    Measure,
+    arg,
+    fresh_database,
+    fresh_topic,
+    raw_consume,
+    report,
+    run,
+)
 
 SERVICES = ("grid", "party", "economy", "livelihood")
 # What a year of a county is made of, by share of its events.
@@ -133,25 +141,6 @@ async def _produce(bootstrap: str, topics: dict[str, str], villages: list[str], 
     return made
 
 
-async def _raw_consume(bootstrap: str, topics: list[str], expected: int) -> Measure:
-    """This machine's limit: one plain consumer reading every record of the same topics."""
-    consumer = AIOKafkaConsumer(
-        *topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
-        max_partition_fetch_bytes=4 * 1024 * 1024,
-    )  # fmt: skip
-    await consumer.start()
-    seen = 0
-    started = time.perf_counter()
-    try:
-        while seen < expected:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=10000)
-            seen += sum(len(rs) for rs in batch.values())
-    finally:
-        await consumer.stop()
-    return Measure("raw aiokafka consume, the four topics", seen, time.perf_counter() - started,
-                   unit="msgs")  # fmt: skip
-
-
 def _settings(service: str, dsn: str, bootstrap: str, topics: dict[str, str]) -> Any:
     settings_class = next(
         getattr(import_module(f"{service}.settings"), name)
@@ -229,7 +218,9 @@ async def main(ep: Endpoints, events: int, villages: int) -> None:
         t0 = time.perf_counter()
         made = await _produce(ep.kafka_bootstrap, topics, codes, events)
         print(f"published {made:,} events in {time.perf_counter() - t0:.0f} s")
-        consume = await _raw_consume(ep.kafka_bootstrap, list(topics.values()), made)
+        consume = await raw_consume(
+            ep.kafka_bootstrap, list(topics.values()), made, "raw aiokafka consume, the four topics"
+        )
         started = time.perf_counter()
         # The four rebuilds, started together.
         workers = [_spawn(s, dsns[s], ep.kafka_bootstrap, topics) for s in SERVICES]
